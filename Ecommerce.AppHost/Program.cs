@@ -1,0 +1,23 @@
+using Ecommerce.AppHost.Hosting;
+
+// The topology, read top to bottom: stores, then the services that use them, then the gateway.
+// Run: dotnet run --project Ecommerce.AppHost -- [--gateway-port 8080] [--fresh] [--seed 100000]
+try
+{
+    var builder = DistributedApplication.CreateBuilder(args);
+
+    var postgres = builder.AddPostgres("postgres");
+    var redis = builder.AddRedis("redis");
+
+    builder.AddProject("gateway", "services/Gateway")
+        .WithExternalHttpEndpoint(builder.Options.GatewayPort);
+
+    await using var app = builder.Build();
+    await app.RunAsync();
+    return 0;
+}
+catch (AppHostException ex)
+{
+    await Console.Error.WriteLineAsync(ex.Message);
+    return ex.ExitCode;
+}

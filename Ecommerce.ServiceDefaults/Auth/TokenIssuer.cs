@@ -1,0 +1,36 @@
+using System.Security.Claims;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Ecommerce.ServiceDefaults.Auth;
+
+/// <summary>Mints access tokens with the shared key. Used by the identity service and by tests.</summary>
+public sealed class TokenIssuer(JwtOptions options, TimeProvider time)
+{
+    public const string RoleClaim = "role";
+    private readonly SigningCredentials _credentials = new(options.CreateSecurityKey(), SecurityAlgorithms.HmacSha256);
+    private readonly JsonWebTokenHandler _handler = new();
+
+    public TimeSpan Lifetime => options.AccessTokenLifetime;
+
+    public string CreateAccessToken(Guid userId, string email, string role, TimeSpan? lifetime = null)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        return _handler.CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = options.Issuer,
+            Audience = options.Audience,
+            IssuedAt = now,
+            NotBefore = now,
+            Expires = now + (lifetime ?? options.AccessTokenLifetime),
+            SigningCredentials = _credentials,
+            Subject = new ClaimsIdentity(
+            [
+                new Claim(JwtRegisteredClaimNames.Sub, userId.ToString()),
+                new Claim(JwtRegisteredClaimNames.Email, email),
+                new Claim(JwtRegisteredClaimNames.Jti, Guid.CreateVersion7().ToString()),
+                new Claim(RoleClaim, role),
+            ]),
+        });
+    }
+}

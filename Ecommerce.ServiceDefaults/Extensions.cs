@@ -1,0 +1,118 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Npgsql;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+
+namespace Microsoft.Extensions.Hosting;
+
+/// <summary>
+/// What every service gets: telemetry, health, service discovery, resilience and problem details.
+/// Shaped like Aspire's ServiceDefaults template so the real Aspire packages can replace the client
+/// registrations in <c>Clients/</c> without touching the services.
+/// </summary>
+public static class ServiceDefaultsExtensions
+{
+    public const string HealthEndpointPath = "/health";
+    public const string AlivenessEndpointPath = "/alive";
+    public const string LiveTag = "live";
+
+    public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        builder.ConfigureOpenTelemetry();
+        builder.AddDefaultHealthChecks();
+
+        builder.Services.AddProblemDetails();
+        builder.Services.AddServiceDiscovery();
+        builder.Services.ConfigureHttpClientDefaults(http =>
+        {
+            http.AddStandardResilienceHandler();
+            http.AddServiceDiscovery();
+        });
+        builder.Services.AddSingleton(TimeProvider.System);
+        return builder;
+    }
+
+    public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        builder.Logging.AddOpenTelemetry(logging =>
+        {
+            logging.IncludeFormattedMessage = true;
+            logging.IncludeScopes = true;
+        });
+
+        builder.Services.AddOpenTelemetry()
+            .WithMetrics(metrics => metrics
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddRuntimeInstrumentation()
+                .AddMeter("Npgsql")
+                .AddMeter("Ecommerce.*"))
+            .WithTracing(tracing => tracing
+                .AddSource(builder.Environment.ApplicationName)
+                .AddSource("Ecommerce.*")
+                .AddAspNetCoreInstrumentation(o =>
+                    // Probes would drown the traces that matter.
+                    o.Filter = context =>
+                        !context.Request.Path.StartsWithSegments(HealthEndpointPath)
+                        && !context.Request.Path.StartsWithSegments(AlivenessEndpointPath))
+                .AddHttpClientInstrumentation()
+                .AddNpgsql());
+
+        // Export only when someone listens (Aspire sets this variable when a dashboard runs).
+        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        {
+            builder.Services.AddOpenTelemetry().UseOtlpExporter();
+        }
+
+        return builder;
+    }
+
+    public static TBuilder AddDefaultHealthChecks<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        builder.Services.AddHealthChecks()
+            .AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
+        return builder;
+    }
+
+    /// <summary>
+    /// <c>/health</c>: readiness, every check including dependencies. <c>/alive</c>: liveness, the process only.
+    /// Mapped in every environment: the AppHost, the gateway and operators all depend on them.
+    /// </summary>
+    public static WebApplication MapDefaultEndpoints(this WebApplication app)
+    {
+        app.MapHealthChecks(HealthEndpointPath, new HealthCheckOptions { ResponseWriter = WriteHealthJson })
+            .DisableHttpMetrics();
+        app.MapHealthChecks(AlivenessEndpointPath, new HealthCheckOptions
+        {
+            Predicate = r => r.Tags.Contains(LiveTag),
+            ResponseWriter = WriteHealthJson,
+        }).DisableHttpMetrics();
+        return app;
+    }
+
+    private static Task WriteHealthJson(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "application/json";
+        var body = new HealthResponse(
+            report.Status.ToString(),
+            report.Entries.ToDictionary(
+                e => e.Key,
+                e => new HealthEntry(e.Value.Status.ToString(), e.Value.Description ?? e.Value.Exception?.Message)));
+        return JsonSerializer.SerializeAsync(context.Response.Body, body, HealthJson.Default.HealthResponse, context.RequestAborted);
+    }
+}
+
+public sealed record HealthResponse(string Status, Dictionary<string, HealthEntry> Checks);
+
+public sealed record HealthEntry(string Status, string? Description);
+
+[System.Text.Json.Serialization.JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web)]
+[System.Text.Json.Serialization.JsonSerializable(typeof(HealthResponse))]
+public sealed partial class HealthJson : System.Text.Json.Serialization.JsonSerializerContext;

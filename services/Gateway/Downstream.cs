@@ -1,0 +1,77 @@
+using Yarp.ReverseProxy.Configuration;
+
+namespace Gateway;
+
+/// <summary>
+/// The public path prefixes and the service that owns each. The gateway forwards <c>/api/{prefix}/…</c>
+/// unchanged; a service is routed only when service discovery knows it (<c>services__{name}__http__0</c>).
+/// </summary>
+public static class Downstream
+{
+    public static readonly IReadOnlyDictionary<string, string> OwnerByPrefix = new Dictionary<string, string>
+    {
+        ["identity"] = "identity-api",
+        ["catalog"] = "catalog-api",
+        ["inventory"] = "ordering-api",
+        ["carts"] = "cart-api",
+        ["orders"] = "ordering-api",
+        ["search"] = "search-api",
+    };
+
+    public static IReadOnlyList<string> Configured(IConfiguration configuration) =>
+        OwnerByPrefix.Values.Distinct()
+            .Where(service => configuration.GetSection($"services:{service}").Exists())
+            .Order(StringComparer.Ordinal)
+            .ToList();
+
+    public static IReadOnlyList<RouteConfig> Routes(IReadOnlyList<string> services) =>
+        OwnerByPrefix
+            .Where(p => services.Contains(p.Value))
+            .Select(p => new RouteConfig
+            {
+                RouteId = p.Key,
+                ClusterId = p.Value,
+                Match = new RouteMatch { Path = $"/api/{p.Key}/{{**rest}}" },
+            })
+            .Concat(OwnerByPrefix
+                .Where(p => services.Contains(p.Value))
+                .Select(p => new RouteConfig
+                {
+                    RouteId = p.Key + "-root",
+                    ClusterId = p.Value,
+                    Match = new RouteMatch { Path = $"/api/{p.Key}" },
+                }))
+            .ToList();
+
+    public static IReadOnlyList<ClusterConfig> Clusters(IReadOnlyList<string> services) =>
+        services.Select(service => new ClusterConfig
+        {
+            ClusterId = service,
+            Destinations = new Dictionary<string, DestinationConfig>
+            {
+                // Resolved by ServiceDiscoveryDestinationResolver, like any HttpClient's "http://catalog-api".
+                ["default"] = new() { Address = $"http://{service}" },
+            },
+        }).ToList();
+
+    /// <summary>
+    /// Known prefixes whose service is not deployed answer 503; unknown prefixes 404 — both as problem details,
+    /// so a client can tell "not here yet" from "no such API".
+    /// </summary>
+    public static void MapUnroutedApiPaths(this WebApplication app, IReadOnlyList<string> services)
+    {
+        app.Map("/api/{prefix}/{**rest}", (string prefix) =>
+            OwnerByPrefix.TryGetValue(prefix, out var owner) && !services.Contains(owner)
+                ? Results.Problem(
+                    statusCode: StatusCodes.Status503ServiceUnavailable,
+                    title: "Service not deployed",
+                    detail: $"'/api/{prefix}' is served by {owner}, which is not part of this deployment.",
+                    type: "https://polyglot-commerce.dev/problems/service-unavailable")
+                : Results.Problem(
+                    statusCode: StatusCodes.Status404NotFound,
+                    title: "Not found",
+                    detail: $"No API is served under '/api/{prefix}'.",
+                    type: "https://polyglot-commerce.dev/problems/not-found"))
+            .Add(e => ((RouteEndpointBuilder)e).Order = int.MaxValue);
+    }
+}

@@ -1,0 +1,22 @@
+using Gateway;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+
+var downstream = Downstream.Configured(builder.Configuration);
+builder.Services.AddReverseProxy()
+    .LoadFromMemory(Downstream.Routes(downstream), Downstream.Clusters(downstream));
+builder.Services.AddSingleton<Yarp.ReverseProxy.ServiceDiscovery.IDestinationResolver, ServiceDiscoveryDestinationResolver>();
+builder.AddDownstreamHealthChecks(downstream);
+
+var app = builder.Build();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.MapDefaultEndpoints();
+app.MapReverseProxy();
+app.MapUnroutedApiPaths(downstream);
+
+app.Run();
+
+public partial class Program;
