@@ -21,3 +21,6 @@ catch (AppHostException ex)
     await Console.Error.WriteLineAsync(ex.Message);
     return ex.ExitCode;
 }
+
+/// <summary>Internal, so test projects that reference both the AppHost and a service see one <c>Program</c>: the service's.</summary>
+internal sealed partial class Program;

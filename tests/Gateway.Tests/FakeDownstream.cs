@@ -1,0 +1,41 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Gateway.Tests;
+
+/// <summary>
+/// A real HTTP server on a loopback port standing in for a downstream service: it echoes what it received,
+/// so a test sees exactly what the gateway forwarded. Its health can be switched off.
+/// </summary>
+public sealed class FakeDownstream : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private FakeDownstream(WebApplication app) => _app = app;
+
+    public bool Healthy { get; set; } = true;
+    public Uri Url => new(_app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
+
+    public static async Task<FakeDownstream> StartAsync(string name)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var app = builder.Build();
+        var downstream = new FakeDownstream(app);
+        app.MapGet("/health", () => downstream.Healthy ? Results.Ok("Healthy") : Results.StatusCode(503));
+        app.Map("/{**path}", (HttpContext context) => Results.Json(new Echo(
+            name, context.Request.Method, context.Request.Path + context.Request.QueryString,
+            context.Request.Headers.Authorization.ToString())));
+        await app.StartAsync();
+        return downstream;
+    }
+
+    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+}
+
+public sealed record Echo(string Service, string Method, string PathAndQuery, string Authorization);

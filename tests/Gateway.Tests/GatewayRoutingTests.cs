@@ -1,0 +1,96 @@
+using System.Net;
+using System.Net.Http.Json;
+
+namespace Gateway.Tests;
+
+/// <summary>The gateway forwards /api/{prefix}/… unchanged to the owning service that service discovery names.</summary>
+public sealed class GatewayRoutingTests : IAsyncLifetime
+{
+    private FakeDownstream _catalog = null!;
+    private FakeDownstream _ordering = null!;
+    private ServiceFactory<Program> _gateway = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _catalog = await FakeDownstream.StartAsync("catalog-api");
+        _ordering = await FakeDownstream.StartAsync("ordering-api");
+        _gateway = new ServiceFactory<Program>(new Dictionary<string, string?>
+        {
+            // Exactly the keys an Aspire AppHost sets (services__catalog-api__http__0).
+            ["services:catalog-api:http:0"] = _catalog.Url.ToString(),
+            ["services:ordering-api:http:0"] = _ordering.Url.ToString(),
+        });
+    }
+
+    [Theory]
+    [InlineData("/api/catalog/products?category=shoes&limit=5", "catalog-api")]
+    [InlineData("/api/inventory/SKU-1", "ordering-api")]
+    [InlineData("/api/orders/0192f000-0000-7000-8000-000000000000/history", "ordering-api")]
+    public async Task Forwards_the_path_and_query_unchanged_to_the_owner(string path, string owner)
+    {
+        using var client = _gateway.CreateClient("token-value");
+
+        var echo = await client.GetFromJsonAsync<Echo>(path, TestContext.Current.CancellationToken);
+
+        Assert.NotNull(echo);
+        Assert.Equal(owner, echo.Service);
+        Assert.Equal(path, echo.PathAndQuery);
+        Assert.Equal("Bearer token-value", echo.Authorization);
+    }
+
+    [Fact]
+    public async Task A_known_prefix_whose_service_is_not_deployed_is_a_503_problem()
+    {
+        using var client = _gateway.CreateClient();
+
+        using var response = await client.GetAsync(new Uri("/api/search?q=shoe", UriKind.Relative), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("search-api", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_unknown_prefix_is_a_404_problem()
+    {
+        using var client = _gateway.CreateClient();
+
+        using var response = await client.GetAsync(new Uri("/api/warehouse/x", UriKind.Relative), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task Health_includes_every_downstream_service_and_fails_when_one_is_down()
+    {
+        using var client = _gateway.CreateClient();
+
+        var healthy = await client.GetFromJsonAsync<HealthResponseDto>("/health", TestContext.Current.CancellationToken);
+        Assert.Equal("Healthy", healthy!.Status);
+        Assert.Equal(["catalog-api", "ordering-api", "self"], healthy.Checks.Keys.Order(StringComparer.Ordinal));
+
+        _ordering.Healthy = false;
+        using var response = await client.GetAsync(new Uri("/health", UriKind.Relative), TestContext.Current.CancellationToken);
+        var unhealthy = await response.Content.ReadFromJsonAsync<HealthResponseDto>(TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("Unhealthy", unhealthy!.Checks["ordering-api"].Status);
+        Assert.Equal("Healthy", unhealthy.Checks["catalog-api"].Status);
+
+        // Liveness does not depend on downstream services.
+        using var alive = await client.GetAsync(new Uri("/alive", UriKind.Relative), TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, alive.StatusCode);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _gateway.DisposeAsync();
+        await _catalog.DisposeAsync();
+        await _ordering.DisposeAsync();
+    }
+
+    private sealed record HealthResponseDto(string Status, Dictionary<string, HealthEntryDto> Checks);
+
+    private sealed record HealthEntryDto(string Status, string? Description);
+}
