@@ -28,7 +28,27 @@ public sealed class DistributedApplication : IAsyncDisposable
 
         _logs = new ResourceLogs(Path.Combine(builder.Options.StateDirectory, "logs"));
         _context = new HostContext(builder.Options, builder.Configuration, _logs, new Docker(builder.Options.UseContainers),
-            builder.RepositoryRoot, buildConfiguration);
+            builder.RepositoryRoot, buildConfiguration)
+        {
+            JwtSigningKey = builder.Configuration["Jwt:SigningKey"] ?? DevelopmentSigningKey(builder.Options.StateDirectory),
+        };
+    }
+
+    /// <summary>A random key kept in the state folder, so tokens survive a restart of the platform (but not --fresh).</summary>
+    private static string DevelopmentSigningKey(string stateDirectory)
+    {
+        var file = Path.Combine(stateDirectory, "jwt-signing-key");
+        if (!File.Exists(file))
+        {
+            Directory.CreateDirectory(stateDirectory);
+            File.WriteAllText(file, Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(48)));
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
+        }
+
+        return File.ReadAllText(file).Trim();
     }
 
     public static DistributedApplicationBuilder CreateBuilder(string[] args) => new(args);

@@ -78,6 +78,9 @@ public sealed class ProjectResource(string name, string projectDirectory) : Reso
             ["ASPNETCORE_FORWARDEDHEADERS_ENABLED"] = "true",
             ["OTEL_SERVICE_NAME"] = Name,
             ["OTEL_RESOURCE_ATTRIBUTES"] = $"service.instance.id={Name}-{Port}",
+            ["Jwt__SigningKey"] = context.JwtSigningKey,
+            ["Jwt__Issuer"] = "polyglot-commerce",
+            ["Jwt__Audience"] = "polyglot-commerce",
             ["LOGGING__CONSOLE__FORMATTERNAME"] = "simple",
             ["LOGGING__CONSOLE__FORMATTEROPTIONS__SINGLELINE"] = "true",
         };

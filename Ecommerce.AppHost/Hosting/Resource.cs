@@ -66,4 +66,7 @@ public sealed class HostContext(AppHostOptions options, Microsoft.Extensions.Con
     public Docker Docker { get; } = docker;
     public string RepositoryRoot { get; } = repositoryRoot;
     public string BuildConfiguration { get; } = buildConfiguration;
+
+    /// <summary>Shared by the identity service (which signs) and every service (which validates).</summary>
+    public string JwtSigningKey { get; init; } = "";
 }
