@@ -10,7 +10,10 @@ try
     var redis = builder.AddRedis("redis");
 
     builder.AddProject("gateway", "services/Gateway")
-        .WithExternalHttpEndpoint(builder.Options.GatewayPort);
+        .WithExternalHttpEndpoint(builder.Options.GatewayPort)
+        // The public edge must not believe a client's X-Forwarded-For (it would dodge per-IP limits);
+        // services behind it may, since only the gateway talks to them.
+        .WithEnvironment("ASPNETCORE_FORWARDEDHEADERS_ENABLED", "false");
 
     await using var app = builder.Build();
     await app.RunAsync();

@@ -2,6 +2,8 @@ using Gateway;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
+builder.AddDefaultAuthentication();
+builder.AddEdgeProtection();
 
 var downstream = Downstream.Configured(builder.Configuration);
 builder.Services.AddReverseProxy()
@@ -13,6 +15,7 @@ var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseEdgeProtection();
 app.MapDefaultEndpoints();
 app.MapReverseProxy();
 app.MapUnroutedApiPaths(downstream);

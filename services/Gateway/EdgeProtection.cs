@@ -1,0 +1,111 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.RateLimiting;
+
+namespace Gateway;
+
+/// <summary>Settings under <c>Gateway</c>: what the public edge allows before a request reaches a service.</summary>
+public sealed class EdgeOptions
+{
+    /// <summary>Sign-in, register and refresh calls per client IP per minute (brute-force throttle).</summary>
+    public int SignInPerMinute { get; set; } = 10;
+
+    /// <summary>Writes (POST/PUT/PATCH/DELETE) per signed-in user, or per IP for anonymous callers, per minute.</summary>
+    public int WritesPerMinute { get; set; } = 120;
+
+    public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Origins allowed to call the API from a browser (the storefront).</summary>
+    public string[] CorsOrigins { get; set; } = [];
+}
+
+/// <summary>
+/// Rate limits, body size limit and CORS at the gateway. Reads are not rate limited here: they are cheap,
+/// cached, and the benchmark drives them from one address; writes and credential checks are what attackers script.
+/// </summary>
+public static class EdgeProtection
+{
+    private static readonly string[] CredentialPaths = ["/api/identity/token", "/api/identity/register", "/api/identity/refresh"];
+
+    public static void AddEdgeProtection(this WebApplicationBuilder builder)
+    {
+        var options = builder.Configuration.GetSection("Gateway").Get<EdgeOptions>() ?? new EdgeOptions();
+        builder.Services.AddSingleton(options);
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes);
+
+        builder.Services.AddCors(cors => cors.AddDefaultPolicy(policy => policy
+            .WithOrigins(options.CorsOrigins)
+            .WithMethods("GET", "POST", "PUT", "DELETE")
+            .WithHeaders("Authorization", "Content-Type", "If-Match", "Idempotency-Key")
+            .WithExposedHeaders("ETag", "Location", "Retry-After")));
+
+        builder.Services.AddRateLimiter(limiter =>
+        {
+            limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context => Partition(context, options));
+            limiter.OnRejected = WriteTooManyRequestsAsync;
+        });
+    }
+
+    public static void UseEdgeProtection(this WebApplication app)
+    {
+        var options = app.Services.GetRequiredService<EdgeOptions>();
+        app.UseCors();
+        app.Use(async (context, next) =>
+        {
+            // Kestrel enforces the limit on the stream; a declared oversize body is refused before any work.
+            if (context.Request.ContentLength > options.MaxRequestBodyBytes)
+            {
+                await TypedResults.Problem(
+                    statusCode: StatusCodes.Status413PayloadTooLarge,
+                    title: "Request body too large",
+                    detail: $"Request bodies are limited to {options.MaxRequestBodyBytes} bytes.",
+                    type: "https://polyglot-commerce.dev/problems/payload-too-large").ExecuteAsync(context);
+                return;
+            }
+
+            await next(context);
+        });
+        app.UseAuthentication();
+        app.UseRateLimiter();
+    }
+
+    private static RateLimitPartition<string> Partition(HttpContext context, EdgeOptions options)
+    {
+        var request = context.Request;
+        var ip = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        if (HttpMethods.IsPost(request.Method) && CredentialPaths.Any(p => request.Path.Equals(p, StringComparison.OrdinalIgnoreCase)))
+        {
+            return RateLimitPartition.GetFixedWindowLimiter("credentials:" + ip, _ => Window(options.SignInPerMinute));
+        }
+
+        if (HttpMethods.IsPost(request.Method) || HttpMethods.IsPut(request.Method)
+            || HttpMethods.IsPatch(request.Method) || HttpMethods.IsDelete(request.Method))
+        {
+            // A valid token (checked by UseAuthentication) names the user; anything else counts against the IP.
+            var caller = context.User.GetUserId() is { } user ? "user:" + user : "ip:" + ip;
+            return RateLimitPartition.GetFixedWindowLimiter("writes:" + caller, _ => Window(options.WritesPerMinute));
+        }
+
+        return RateLimitPartition.GetNoLimiter("reads");
+    }
+
+    private static FixedWindowRateLimiterOptions Window(int permits) => new()
+    {
+        PermitLimit = permits,
+        Window = TimeSpan.FromMinutes(1),
+        QueueLimit = 0,
+    };
+
+    private static async ValueTask WriteTooManyRequestsAsync(OnRejectedContext rejected, CancellationToken cancellationToken)
+    {
+        var context = rejected.HttpContext;
+        var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);
+        var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
+        context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        await TypedResults.Problem(
+            statusCode: StatusCodes.Status429TooManyRequests,
+            title: "Too many requests",
+            detail: $"Rate limit reached for this kind of request; retry after {seconds} s.",
+            type: "https://polyglot-commerce.dev/problems/rate-limited").ExecuteAsync(context);
+    }
+}
