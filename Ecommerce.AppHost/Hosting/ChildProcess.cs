@@ -13,6 +13,8 @@ public sealed class ChildProcess : IAsyncDisposable
 
     private ChildProcess(Process process) => _process = process;
 
+    private const string SetsidPath = "/usr/bin/setsid";
+
     public int Pid { get; private set; }
     public Task<int> Exited => _exited.Task;
     public bool HasExited => _exited.Task.IsCompleted;
@@ -20,6 +22,15 @@ public sealed class ChildProcess : IAsyncDisposable
     public static ChildProcess Start(string fileName, IEnumerable<string> arguments, Action<string> onLine,
         IReadOnlyDictionary<string, string?>? environment = null, string? workingDirectory = null)
     {
+        // Its own session (setsid execs, so the PID is still the program's): a terminal's Ctrl+C reaches
+        // only the host, which then stops services before the stores they write to.
+        var ownArguments = arguments.ToList();
+        if (File.Exists(SetsidPath))
+        {
+            ownArguments.Insert(0, fileName);
+            fileName = SetsidPath;
+        }
+
         var info = new ProcessStartInfo(fileName)
         {
             RedirectStandardOutput = true,
@@ -28,7 +39,7 @@ public sealed class ChildProcess : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
         };
-        foreach (var argument in arguments)
+        foreach (var argument in ownArguments)
         {
             info.ArgumentList.Add(argument);
         }
