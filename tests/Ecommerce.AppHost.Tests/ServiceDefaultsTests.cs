@@ -1,0 +1,123 @@
+using System.Net;
+using System.Net.Http.Json;
+using Ecommerce.ServiceDefaults.Auth;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using Npgsql;
+
+namespace Ecommerce.AppHost.Tests;
+
+/// <summary>What every service gets from ServiceDefaults, checked on a small real app against real stores.</summary>
+public sealed class ServiceDefaultsTests(TestInfrastructure infrastructure)
+{
+    private sealed class SampleDb(DbContextOptions<SampleDb> options) : DbContext(options);
+
+    private static async Task<WebApplication> StartAsync(Dictionary<string, string?> settings)
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.WebHost.UseTestServer();
+        builder.Configuration.AddInMemoryCollection(TestTokens.Settings);
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.AddServiceDefaults();
+        builder.AddDefaultAuthentication();
+        builder.AddNpgsqlDbContext<SampleDb>("sampledb");
+        builder.AddRedisClient("redis");
+        var app = builder.Build();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapDefaultEndpoints();
+        app.MapGet("/me", (System.Security.Claims.ClaimsPrincipal user) => user.GetUserId()).RequireAuthorization(Policies.SignedIn);
+        app.MapGet("/admin", () => "ok").RequireAuthorization(Policies.Admin);
+        await app.StartAsync();
+        return app;
+    }
+
+    [Fact]
+    public void A_missing_connection_string_fails_at_start_up_naming_the_variable_to_set()
+    {
+        var builder = WebApplication.CreateBuilder();
+
+        var error = Assert.Throws<InvalidOperationException>(() => builder.AddNpgsqlDbContext<SampleDb>("catalogdb"));
+
+        Assert.Contains("ConnectionStrings__catalogdb", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Health_covers_the_stores_and_alive_covers_only_the_process()
+    {
+        var database = await infrastructure.CreateDatabaseAsync("defaults");
+        var missing = new NpgsqlConnectionStringBuilder(database) { Database = "does_not_exist" }.ConnectionString;
+
+        await using (var healthyApp = await StartAsync(new()
+        {
+            ["ConnectionStrings:sampledb"] = database,
+            ["ConnectionStrings:redis"] = await infrastructure.CreateRedisDatabaseAsync(),
+        }))
+        {
+            using var client = healthyApp.GetTestClient();
+            using var health = await client.GetAsync(new Uri("/health", UriKind.Relative), TestContext.Current.CancellationToken);
+            var body = await health.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+            Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+            Assert.Contains("postgres-sampledb", body, StringComparison.Ordinal);
+            Assert.Contains("redis-redis", body, StringComparison.Ordinal);
+        }
+
+        await using var brokenApp = await StartAsync(new()
+        {
+            ["ConnectionStrings:sampledb"] = missing,
+            ["ConnectionStrings:redis"] = await infrastructure.CreateRedisDatabaseAsync(),
+        });
+        using var broken = brokenApp.GetTestClient();
+        using var unhealthy = await broken.GetAsync(new Uri("/health", UriKind.Relative), TestContext.Current.CancellationToken);
+        using var alive = await broken.GetAsync(new Uri("/alive", UriKind.Relative), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, unhealthy.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, alive.StatusCode);
+    }
+
+    [Fact]
+    public async Task Tokens_are_validated_and_roles_enforced()
+    {
+        await using var app = await StartAsync(new()
+        {
+            ["ConnectionStrings:sampledb"] = await infrastructure.CreateDatabaseAsync("defaults"),
+            ["ConnectionStrings:redis"] = await infrastructure.CreateRedisDatabaseAsync(),
+        });
+        var userId = Guid.CreateVersion7();
+        var wrongIssuer = new TokenIssuer(new JwtOptions { SigningKey = TestTokens.SigningKey, Issuer = "someone-else", Audience = TestTokens.Issuer }, TimeProvider.System)
+            .CreateAccessToken(userId, "x@example.test", Roles.Customer);
+        var otherKey = new TokenIssuer(new JwtOptions { SigningKey = new string('k', 40) }, TimeProvider.System)
+            .CreateAccessToken(userId, "x@example.test", Roles.Admin);
+        var customer = TestTokens.Customer(userId);
+        var tampered = customer[..^4] + (customer[^4..] == "AAAA" ? "BBBB" : "AAAA");
+
+        async Task<HttpStatusCode> Call(string path, string? token)
+        {
+            using var client = app.GetTestClient();
+            if (token is not null)
+            {
+                client.DefaultRequestHeaders.Authorization = new("Bearer", token);
+            }
+
+            using var response = await client.GetAsync(new Uri(path, UriKind.Relative), TestContext.Current.CancellationToken);
+            return response.StatusCode;
+        }
+
+        Assert.Equal(HttpStatusCode.OK, await Call("/me", customer));
+        Assert.Equal(HttpStatusCode.Unauthorized, await Call("/me", null));
+        Assert.Equal(HttpStatusCode.Unauthorized, await Call("/me", TestTokens.Expired(userId)));
+        Assert.Equal(HttpStatusCode.Unauthorized, await Call("/me", wrongIssuer));
+        Assert.Equal(HttpStatusCode.Unauthorized, await Call("/me", otherKey));
+        Assert.Equal(HttpStatusCode.Unauthorized, await Call("/me", tampered));
+        Assert.Equal(HttpStatusCode.Forbidden, await Call("/admin", customer));
+        Assert.Equal(HttpStatusCode.OK, await Call("/admin", TestTokens.Admin()));
+
+        using var me = app.GetTestClient();
+        me.DefaultRequestHeaders.Authorization = new("Bearer", customer);
+        Assert.Equal(userId, await me.GetFromJsonAsync<Guid>("/me", TestContext.Current.CancellationToken));
+    }
+}
