@@ -13,9 +13,13 @@ namespace Ecommerce.Testing;
 public class ServiceFactory<TProgram> : WebApplicationFactory<TProgram> where TProgram : class
 {
     private readonly Dictionary<string, string?> _settings = new(TestTokens.Settings);
+    private readonly Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? _services;
 
-    public ServiceFactory(IReadOnlyDictionary<string, string?>? settings = null, bool useRealServer = false)
+    /// <param name="services">Replacements applied after the app's own registrations (e.g. a FakeTimeProvider).</param>
+    public ServiceFactory(IReadOnlyDictionary<string, string?>? settings = null, bool useRealServer = false,
+        Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services = null)
     {
+        _services = services;
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             _settings[key] = value;
@@ -37,6 +41,10 @@ public class ServiceFactory<TProgram> : WebApplicationFactory<TProgram> where TP
         }
 
         builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(_settings));
+        if (_services is not null)
+        {
+            Microsoft.AspNetCore.TestHost.WebHostBuilderExtensions.ConfigureTestServices(builder, _services);
+        }
     }
 
     public HttpClient CreateClient(string? bearerToken)

@@ -1,0 +1,99 @@
+using Microsoft.EntityFrameworkCore;
+using Ordering.Api.Infrastructure;
+
+namespace Ordering.Api.Inventory;
+
+public sealed record StockRequest(string Sku, int Quantity);
+
+public sealed record Allocation(string Sku, string Warehouse, int Quantity);
+
+/// <summary>
+/// Reserves stock inside the caller's transaction, all lines or none. Rows are locked with one
+/// <c>SELECT … ORDER BY sku, warehouse FOR UPDATE</c>, so every transaction takes its locks in the same
+/// order and two checkouts can never deadlock; the CHECK constraints make an oversell impossible even
+/// if this code were wrong.
+/// </summary>
+public static class StockReservations
+{
+    /// <returns>The allocations, or the lines that are short (then nothing was changed).</returns>
+    public static async Task<(List<Allocation>? Allocations, List<ShortLine> Short)> TryReserveAsync(
+        OrderingDb db, IReadOnlyList<StockRequest> lines, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var skus = lines.Select(l => l.Sku).Order(StringComparer.Ordinal).ToArray();
+        var rows = await db.Stock
+            .FromSql($"SELECT * FROM stock WHERE sku = ANY({skus}) ORDER BY sku, warehouse FOR UPDATE")
+            .AsNoTracking()
+            .ToListAsync(cancellationToken);
+
+        var allocations = new List<Allocation>();
+        var shortLines = new List<ShortLine>();
+        foreach (var line in lines)
+        {
+            // Take from the warehouses with the most available first: fewer splits per order.
+            var candidates = rows.Where(r => r.Sku == line.Sku && r.OnHand - r.Reserved > 0)
+                .OrderByDescending(r => r.OnHand - r.Reserved).ThenBy(r => r.Warehouse, StringComparer.Ordinal).ToList();
+            var available = candidates.Sum(r => r.OnHand - r.Reserved);
+            if (available < line.Quantity)
+            {
+                shortLines.Add(new ShortLine(line.Sku, line.Quantity, available));
+                continue;
+            }
+
+            var remaining = line.Quantity;
+            foreach (var row in candidates)
+            {
+                var take = Math.Min(remaining, row.OnHand - row.Reserved);
+                allocations.Add(new Allocation(line.Sku, row.Warehouse, take));
+                remaining -= take;
+                if (remaining == 0)
+                {
+                    break;
+                }
+            }
+        }
+
+        if (shortLines.Count > 0)
+        {
+            return (null, shortLines);
+        }
+
+        foreach (var a in allocations)
+        {
+            await db.Database.ExecuteSqlAsync(
+                $"UPDATE stock SET reserved = reserved + {a.Quantity}, updated_at = {now} WHERE sku = {a.Sku} AND warehouse = {a.Warehouse}",
+                cancellationToken);
+        }
+
+        return (allocations, shortLines);
+    }
+
+    /// <summary>Gives back what an order still holds (cancel, expiry). Returns the skus whose availability changed.</summary>
+    public static async Task<List<string>> ReleaseAsync(OrderingDb db, Guid orderId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var held = await db.Reservations.Where(r => r.OrderId == orderId && r.Status == ReservationStatus.Active)
+            .OrderBy(r => r.Sku).ThenBy(r => r.Warehouse).ToListAsync(cancellationToken);
+        foreach (var r in held)
+        {
+            await db.Database.ExecuteSqlAsync(
+                $"UPDATE stock SET reserved = reserved - {r.Quantity}, updated_at = {now} WHERE sku = {r.Sku} AND warehouse = {r.Warehouse}",
+                cancellationToken);
+            r.Status = ReservationStatus.Released;
+        }
+
+        return held.Select(r => r.Sku).Distinct().ToList();
+    }
+
+    /// <summary>Shipping: the held units leave the warehouse (on hand and reserved both go down).</summary>
+    public static async Task FulfilAsync(OrderingDb db, Guid orderId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var held = await db.Reservations.Where(r => r.OrderId == orderId && r.Status == ReservationStatus.Active)
+            .OrderBy(r => r.Sku).ThenBy(r => r.Warehouse).ToListAsync(cancellationToken);
+        foreach (var r in held)
+        {
+            await db.Database.ExecuteSqlAsync(
+                $"UPDATE stock SET on_hand = on_hand - {r.Quantity}, reserved = reserved - {r.Quantity}, updated_at = {now} WHERE sku = {r.Sku} AND warehouse = {r.Warehouse}",
+                cancellationToken);
+            r.Status = ReservationStatus.Fulfilled;
+        }
+    }
+}

@@ -1,0 +1,47 @@
+using System.Text.Json.Serialization;
+
+namespace Ordering.Api.Orders;
+
+public sealed record OrderLine(string Sku, Guid ProductId, string Name, int Quantity, decimal UnitPrice, decimal LineTotal);
+
+public sealed record ShippingAddress(string Name, string Line1, string? Line2, string City, string PostalCode, string Country);
+
+/// <summary>What happened to an order: the only thing stored about it. State is rebuilt from these.</summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "$type")]
+[JsonDerivedType(typeof(OrderPlaced), nameof(OrderPlaced))]
+[JsonDerivedType(typeof(OrderPaid), nameof(OrderPaid))]
+[JsonDerivedType(typeof(OrderShipped), nameof(OrderShipped))]
+[JsonDerivedType(typeof(OrderDelivered), nameof(OrderDelivered))]
+[JsonDerivedType(typeof(OrderCancelled), nameof(OrderCancelled))]
+public abstract record OrderEvent;
+
+public sealed record OrderPlaced(
+    Guid CustomerId, IReadOnlyList<OrderLine> Lines, decimal Total, string Currency,
+    ShippingAddress ShippingAddress, DateTimeOffset ReservedUntil) : OrderEvent;
+
+public sealed record OrderPaid(string PaymentId, decimal Amount, string Currency) : OrderEvent;
+
+public sealed record OrderShipped(string TrackingNumber) : OrderEvent;
+
+public sealed record OrderDelivered : OrderEvent;
+
+public sealed record OrderCancelled(string Reason) : OrderEvent;
+
+/// <summary>One row of the append-only event table.</summary>
+public sealed class StoredEvent
+{
+    public long Position { get; set; }
+    public Guid StreamId { get; set; }
+    public int Version { get; set; }
+    public required string Type { get; set; }
+    public required string Data { get; set; }
+    public required string Metadata { get; set; }
+    public DateTimeOffset OccurredAt { get; set; }
+}
+
+public sealed record EventMetadata(Guid? ActorId, string? ActorRole, string? CorrelationId);
+
+[JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(OrderEvent))]
+[JsonSerializable(typeof(EventMetadata))]
+public sealed partial class OrderEventJson : JsonSerializerContext;

@@ -1,0 +1,107 @@
+using System.Security.Claims;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Ordering.Api.Infrastructure;
+
+namespace Ordering.Api.Orders;
+
+public static class OrderQueries
+{
+    public const int DefaultLimit = 20;
+    public const int MaxLimit = 100;
+
+    /// <summary>The order now, or as it was at <paramref name="asOf"/> (rebuilt from the events up to then).</summary>
+    public static async Task<Results<Ok<OrderResponse>, ProblemHttpResult>> Get(
+        Guid id, DateTimeOffset? asOf, ClaimsPrincipal user, OrderingDb db, TimeProvider time, CancellationToken ct)
+    {
+        var order = await new EventStore(db, time).LoadAsync(id, asOf, ct);
+        return order is null || !CanSee(user, order.CustomerId)
+            ? Problems.NotFound(asOf is null ? $"Order {id} was not found." : $"Order {id} did not exist at {asOf:O}.")
+            : TypedResults.Ok(OrderResponse.From(order));
+    }
+
+    public static async Task<Results<Ok<List<OrderHistoryEntry>>, ProblemHttpResult>> History(
+        Guid id, ClaimsPrincipal user, OrderingDb db, TimeProvider time, CancellationToken ct)
+    {
+        var events = await new EventStore(db, time).HistoryAsync(id, ct);
+        if (events.Count == 0 || !CanSee(user, ((OrderPlaced)EventStore.Deserialize(events[0].Data)).CustomerId))
+        {
+            return Problems.NotFound($"Order {id} was not found.");
+        }
+
+        return TypedResults.Ok(events.Select(e => new OrderHistoryEntry(
+            e.Version, e.Type, e.OccurredAt, JsonDocument.Parse(e.Data).RootElement, JsonDocument.Parse(e.Metadata).RootElement)).ToList());
+    }
+
+    /// <summary>
+    /// The caller's orders, newest first, from the read model (eventually consistent with the events;
+    /// see /api/orders/projection for its lag). Admins see everyone's, or one customer's with ?customerId=.
+    /// </summary>
+    public static async Task<Results<Ok<OrderPage>, ProblemHttpResult>> List(
+        int? limit, string? cursor, Guid? customerId, ClaimsPrincipal user, OrderingDb db, CancellationToken ct)
+    {
+        var take = limit ?? DefaultLimit;
+        if (take is < 1 or > MaxLimit)
+        {
+            return Problems.Validation($"limit must be from 1 to {MaxLimit}.");
+        }
+
+        var query = db.OrderSummaries.AsNoTracking();
+        if (!user.IsAdmin())
+        {
+            var me = user.GetUserId();
+            query = query.Where(s => s.CustomerId == me);
+        }
+        else if (customerId is { } c)
+        {
+            query = query.Where(s => s.CustomerId == c);
+        }
+
+        if (cursor is not null)
+        {
+            if (!TryDecode(cursor, out var placedAt, out var lastId))
+            {
+                return Problems.Validation("cursor is not one this API issued.");
+            }
+
+            // Keyset: strictly after the last row seen, in (placedAt desc, id desc) order.
+            query = query.Where(s => s.PlacedAt < placedAt || (s.PlacedAt == placedAt && s.OrderId.CompareTo(lastId) < 0));
+        }
+
+        var rows = await query.OrderByDescending(s => s.PlacedAt).ThenByDescending(s => s.OrderId).Take(take + 1).ToListAsync(ct);
+        var next = rows.Count > take ? Encode(rows[take - 1]) : null;
+        return TypedResults.Ok(new OrderPage(rows.Take(take).Select(s => new OrderSummaryResponse(
+            s.OrderId, s.Status, s.Total, s.Currency, s.LineCount, s.PlacedAt, s.UpdatedAt)).ToList(), next));
+    }
+
+    private static bool CanSee(ClaimsPrincipal user, Guid owner) => user.IsAdmin() || user.GetUserId() == owner;
+
+    private static string Encode(OrderSummary s) =>
+        Convert.ToBase64String(Encoding.UTF8.GetBytes($"{s.PlacedAt.UtcTicks}:{s.OrderId}")).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    private static bool TryDecode(string cursor, out DateTimeOffset placedAt, out Guid id)
+    {
+        placedAt = default;
+        id = default;
+        try
+        {
+            var padded = cursor.Replace('-', '+').Replace('_', '/');
+            padded += new string('=', (4 - padded.Length % 4) % 4);
+            var parts = Encoding.UTF8.GetString(Convert.FromBase64String(padded)).Split(':');
+            if (parts.Length != 2 || !long.TryParse(parts[0], System.Globalization.CultureInfo.InvariantCulture, out var ticks)
+                || ticks < 0 || ticks > DateTimeOffset.MaxValue.UtcTicks || !Guid.TryParse(parts[1], out id))
+            {
+                return false;
+            }
+
+            placedAt = new DateTimeOffset(ticks, TimeSpan.Zero);
+            return true;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+}

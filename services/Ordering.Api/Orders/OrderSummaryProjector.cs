@@ -1,0 +1,116 @@
+using Microsoft.EntityFrameworkCore;
+using Ordering.Api.Infrastructure;
+
+namespace Ordering.Api.Orders;
+
+/// <summary>
+/// Projects order events into <c>order_summaries</c> (the list view). It reads only events whose
+/// transaction is older than every transaction still running (<c>pg_snapshot_xmin</c>), so an event that
+/// commits late with a lower position is never skipped. One projector at a time holds an advisory lock;
+/// other instances wait for their turn, so running several replicas is safe.
+/// </summary>
+public sealed partial class OrderSummaryProjector(IServiceScopeFactory scopes, OrderingOptions options, ILogger<OrderSummaryProjector> logger)
+    : BackgroundService
+{
+    public const string Name = "order-summaries";
+    private const long LockKey = 0x4F52_4445_5253; // "ORDERS"
+    private const int Batch = 500;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (await ProjectOnceAsync(stoppingToken) == Batch)
+                {
+                    continue; // more waiting: no pause
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogProjectionFailed(logger, ex);
+            }
+
+            await Task.Delay(options.ProjectionInterval, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+    }
+
+    /// <returns>How many events were projected.</returns>
+    public async Task<int> ProjectOnceAsync(CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<OrderingDb>();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var locked = await db.Database.SqlQuery<bool>($"SELECT pg_try_advisory_xact_lock({LockKey}) AS \"Value\"").SingleAsync(ct);
+        if (!locked)
+        {
+            return 0;
+        }
+
+        var checkpoint = await db.Checkpoints.SingleOrDefaultAsync(c => c.Name == Name, ct);
+        var from = checkpoint?.Position ?? 0;
+        var events = await db.Events.FromSql($"""
+            SELECT * FROM order_events
+            WHERE position > {from} AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+            ORDER BY position LIMIT {Batch}
+            """).AsNoTracking().ToListAsync(ct);
+        if (events.Count == 0)
+        {
+            return 0;
+        }
+
+        var ids = events.Select(e => e.StreamId).Distinct().ToList();
+        var summaries = await db.OrderSummaries.Where(s => ids.Contains(s.OrderId)).ToDictionaryAsync(s => s.OrderId, ct);
+        foreach (var stored in events)
+        {
+            var e = EventStore.Deserialize(stored.Data);
+            if (e is OrderPlaced placed)
+            {
+                if (!summaries.ContainsKey(stored.StreamId))
+                {
+                    var summary = new OrderSummary
+                    {
+                        OrderId = stored.StreamId, CustomerId = placed.CustomerId, Status = nameof(OrderStatus.Placed),
+                        Total = placed.Total, Currency = placed.Currency, LineCount = placed.Lines.Count,
+                        PlacedAt = stored.OccurredAt, UpdatedAt = stored.OccurredAt, Version = stored.Version,
+                    };
+                    summaries[stored.StreamId] = summary;
+                    db.OrderSummaries.Add(summary);
+                }
+            }
+            else if (summaries.TryGetValue(stored.StreamId, out var summary) && stored.Version > summary.Version)
+            {
+                summary.Status = e switch
+                {
+                    OrderPaid => nameof(OrderStatus.Paid),
+                    OrderShipped => nameof(OrderStatus.Shipped),
+                    OrderDelivered => nameof(OrderStatus.Delivered),
+                    OrderCancelled => nameof(OrderStatus.Cancelled),
+                    _ => summary.Status,
+                };
+                summary.UpdatedAt = stored.OccurredAt;
+                summary.Version = stored.Version;
+            }
+        }
+
+        if (checkpoint is null)
+        {
+            db.Checkpoints.Add(new ProjectionCheckpoint { Name = Name, Position = events[^1].Position, UpdatedAt = DateTimeOffset.UtcNow });
+        }
+        else
+        {
+            checkpoint.Position = events[^1].Position;
+            checkpoint.UpdatedAt = DateTimeOffset.UtcNow;
+        }
+
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return events.Count;
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Projecting order events failed; retrying")]
+    private static partial void LogProjectionFailed(ILogger logger, Exception exception);
+}
+
+public sealed record ProjectionStatus(string Name, long Checkpoint, long Head, long Behind);

@@ -1,0 +1,43 @@
+using Microsoft.EntityFrameworkCore;
+using Ordering.Api.Catalog;
+using Ordering.Api.Infrastructure;
+using Ordering.Api.Inventory;
+using Ordering.Api.Orders;
+using Ordering.Api.Payments;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+builder.AddDefaultAuthentication();
+builder.AddNpgsqlDbContext<OrderingDb>("orderingdb");
+
+builder.Services.AddSingleton(builder.Configuration.GetSection("Ordering").Get<OrderingOptions>() ?? new OrderingOptions());
+builder.Services.AddSingleton(builder.Configuration.GetSection("Payments").Get<PaymentOptions>() ?? new PaymentOptions());
+builder.Services.AddSingleton<IPaymentProvider, SimulatedPaymentProvider>();
+builder.Services.AddHttpClient<ICatalogClient, HttpCatalogClient>(http =>
+    http.BaseAddress = new Uri(builder.Configuration["Ordering:CatalogUrl"] ?? "http://catalog-api"));
+builder.Services.AddSingleton<OrderSummaryProjector>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<OrderSummaryProjector>());
+builder.Services.AddSingleton<ReservationExpiry>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<ReservationExpiry>());
+builder.Services.AddOpenApi();
+
+var app = builder.Build();
+
+// Migrate before listening: the service is never healthy on an old schema.
+await using (var scope = app.Services.CreateAsyncScope())
+{
+    await scope.ServiceProvider.GetRequiredService<OrderingDb>().Database.MigrateAsync();
+}
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
+app.MapDefaultEndpoints();
+app.MapOpenApi();
+app.MapInventory();
+app.MapOrders();
+
+await app.RunAsync();
+
+public partial class Program;

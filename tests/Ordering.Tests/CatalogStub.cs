@@ -1,0 +1,43 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Ordering.Tests;
+
+/// <summary>
+/// A real HTTP server answering the catalog's batch-by-sku call from a table the test controls, so ordering is
+/// tested on its own. The platform's end-to-end tests use the real catalog service.
+/// </summary>
+public sealed class CatalogStub : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly ConcurrentDictionary<string, Product> _products = new(StringComparer.Ordinal);
+
+    private CatalogStub(WebApplication app) => _app = app;
+
+    public Uri Url => new(_app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
+
+    public void Set(string sku, decimal price, string status = "active", string currency = "EUR") =>
+        _products[sku] = new Product(Guid.CreateVersion7(), sku, $"Product {sku}", price, currency, status, []);
+
+    public static async Task<CatalogStub> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var app = builder.Build();
+        var stub = new CatalogStub(app);
+        app.MapGet("/api/catalog/products/batch", (string skus) =>
+            Results.Json(skus.Split(',').Where(stub._products.ContainsKey).Select(s => stub._products[s]).ToList()));
+        await app.StartAsync();
+        return stub;
+    }
+
+    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+
+    public sealed record Product(Guid Id, string Sku, string Name, decimal Price, string Currency, string Status, List<object> Variants);
+}

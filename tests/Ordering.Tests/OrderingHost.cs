@@ -1,0 +1,89 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Ordering.Api.Infrastructure;
+using Ordering.Api.Orders;
+
+namespace Ordering.Tests;
+
+/// <summary>One ordering database, a catalog stub, and as many service instances on it as a test wants.</summary>
+public sealed class OrderingHost : IAsyncDisposable
+{
+    private readonly List<ServiceFactory<Program>> _instances = [];
+
+    private OrderingHost(string connectionString, CatalogStub catalog)
+    {
+        ConnectionString = connectionString;
+        Catalog = catalog;
+    }
+
+    public string ConnectionString { get; }
+    public CatalogStub Catalog { get; }
+    public static readonly object Address = new { name = "Ada Lovelace", line1 = "1 Analytical Way", city = "London", postalCode = "N1 9GU", country = "GB" };
+
+    public static async Task<OrderingHost> StartAsync(TestInfrastructure infrastructure)
+    {
+        var database = await infrastructure.CreateDatabaseAsync("ordering");
+        return new OrderingHost(database, await CatalogStub.StartAsync());
+    }
+
+    /// <summary>A service instance; <paramref name="realServer"/> serves on a loopback port (for concurrency tests).</summary>
+    public ServiceFactory<Program> Instance(bool realServer = false, TimeProvider? time = null, Dictionary<string, string?>? settings = null)
+    {
+        var all = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:orderingdb"] = ConnectionString + ";Maximum Pool Size=150",
+            ["Ordering:CatalogUrl"] = Catalog.Url.ToString(),
+            ["Payments:LatencyMilliseconds"] = "0",
+        };
+        foreach (var (k, v) in settings ?? [])
+        {
+            all[k] = v;
+        }
+
+        var factory = new ServiceFactory<Program>(all, realServer, time is null ? null : s => s.AddSingleton(time));
+
+        if (realServer)
+        {
+            factory.StartServer();
+        }
+
+        _instances.Add(factory);
+        return factory;
+    }
+
+    public async Task<T> QueryAsync<T>(Func<OrderingDb, Task<T>> query)
+    {
+        await using var db = new OrderingDb(new DbContextOptionsBuilder<OrderingDb>().UseNpgsql(ConnectionString).Options);
+        return await query(db);
+    }
+
+    public static async Task SetStockAsync(HttpClient admin, string sku, string warehouse, int onHand)
+    {
+        using var response = await admin.PutAsJsonAsync($"/api/inventory/{sku}", new { warehouse, onHand });
+        response.EnsureSuccessStatusCode();
+    }
+
+    public static object Order(params (string Sku, int Quantity)[] lines) =>
+        new { lines = lines.Select(l => new { sku = l.Sku, quantity = l.Quantity }), shippingAddress = Address };
+
+    public static async Task<HttpResponseMessage> PlaceAsync(HttpClient customer, object body, string? key = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/orders") { Content = JsonContent.Create(body) };
+        request.Headers.Add("Idempotency-Key", key ?? Guid.NewGuid().ToString());
+        return await customer.SendAsync(request);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var instance in _instances)
+        {
+            await instance.DisposeAsync();
+        }
+
+        await Catalog.DisposeAsync();
+    }
+}
+
+public sealed record Problem(string Type, string Title, int Status, string? Detail, List<ShortLine>? ShortLines);
+
+public sealed record Inventory(string Sku, int OnHand, int Reserved, int Available);
