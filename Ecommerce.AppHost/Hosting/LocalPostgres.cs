@@ -81,7 +81,8 @@ public sealed class LocalPostgres : IAsyncDisposable
         ];
         if (!durable)
         {
-            settings = [.. settings, "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"];
+            // Tests run many classes in parallel, each with its own pools: room for them all.
+            settings = [.. settings, "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "max_connections=1000"];
         }
 
         var file = AsServerUser(Path.Combine(bin, "postgres"), out var userPrefix);

@@ -31,7 +31,7 @@ public sealed class OrderingHost : IAsyncDisposable
     {
         var all = new Dictionary<string, string?>
         {
-            ["ConnectionStrings:orderingdb"] = ConnectionString + ";Maximum Pool Size=150",
+            ["ConnectionStrings:orderingdb"] = ConnectionString + ";Maximum Pool Size=50",
             ["Ordering:CatalogUrl"] = Catalog.Url.ToString(),
             ["Payments:LatencyMilliseconds"] = "0",
         };

@@ -100,8 +100,11 @@ public static class OrderCommands
                 db.ChangeTracker.Clear();
                 var now = time.GetUtcNow();
                 await using var tx = await db.Database.BeginTransactionAsync(ct);
-                await sideEffects(now);
+                // The event goes in first: a second command on this order blocks on the (stream, version)
+                // index until we commit, then fails as a conflict — before it can touch any stock.
                 new EventStore(db, time).Append(order.Id, order.Version, user is null ? new EventMetadata(null, "system", null) : PlaceOrder.Metadata(user), e);
+                await db.SaveChangesAsync(ct);
+                await sideEffects(now);
                 await db.SaveChangesAsync(ct);
                 await tx.CommitAsync(ct);
                 order.Apply(e, now);

@@ -41,6 +41,12 @@ public sealed partial class OrderSummaryProjector(IServiceScopeFactory scopes, O
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<OrderingDb>();
+        return await db.Database.CreateExecutionStrategy().ExecuteAsync(() => ProjectBatchAsync(db, ct));
+    }
+
+    private static async Task<int> ProjectBatchAsync(OrderingDb db, CancellationToken ct)
+    {
+        db.ChangeTracker.Clear();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var locked = await db.Database.SqlQuery<bool>($"SELECT pg_try_advisory_xact_lock({LockKey}) AS \"Value\"").SingleAsync(ct);
         if (!locked)
