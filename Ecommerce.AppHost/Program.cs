@@ -7,9 +7,14 @@ try
     var builder = DistributedApplication.CreateBuilder(args);
 
     var postgres = builder.AddPostgres("postgres");
+    var orderingDb = postgres.AddDatabase("orderingdb");
     var redis = builder.AddRedis("redis");
 
+    var ordering = builder.AddProject("ordering-api", "services/Ordering.Api")
+        .WithReference(orderingDb).WaitFor(orderingDb);
+
     builder.AddProject("gateway", "services/Gateway")
+        .WithReference(ordering)
         .WithExternalHttpEndpoint(builder.Options.GatewayPort)
         // The public edge must not believe a client's X-Forwarded-For (it would dodge per-IP limits);
         // services behind it may, since only the gateway talks to them.

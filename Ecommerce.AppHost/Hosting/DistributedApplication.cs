@@ -76,6 +76,11 @@ public sealed class DistributedApplication : IAsyncDisposable
             }
         }
 
+        foreach (var project in Resources.OfType<ProjectResource>())
+        {
+            project.AllocatePort();
+        }
+
         var clock = Stopwatch.StartNew();
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var starts = Resources.Select(async resource =>

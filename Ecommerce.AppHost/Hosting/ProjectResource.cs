@@ -67,6 +67,9 @@ public sealed class ProjectResource(string name, string projectDirectory) : Reso
         return this;
     }
 
+    /// <summary>Ports are known before anything starts, so a service can be told where another one will listen.</summary>
+    internal void AllocatePort() => Port = FixedPort is > 0 ? FixedPort.Value : Ports.GetFree();
+
     /// <summary>The variables Aspire sets for a project resource, with the same names and shapes.</summary>
     internal Dictionary<string, string?> BuildEnvironment(HostContext context)
     {
@@ -124,7 +127,6 @@ public sealed class ProjectResource(string name, string projectDirectory) : Reso
                 "or start the AppHost with 'dotnet run --project Ecommerce.AppHost', which builds every service.");
         }
 
-        Port = FixedPort is > 0 ? FixedPort.Value : Ports.GetFree();
         Provider = "project " + ProjectDirectory;
         Environment = BuildEnvironment(context);
         _stopping = new CancellationTokenSource();

@@ -30,7 +30,7 @@ public sealed class PlatformFixture : IAsyncLifetime
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
         _running = await DistributedApplicationTestingBuilder.StartAsync(
-            ["--gateway-port", "0", "--state", _state, "--no-containers"], timeout.Token);
+            ["--gateway-port", "0", "--state", _state, "--no-containers", "--Jwt:SigningKey", TestTokens.SigningKey], timeout.Token);
     }
 
     public async ValueTask DisposeAsync()
