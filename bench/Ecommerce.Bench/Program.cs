@@ -1,0 +1,115 @@
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Ecommerce.Bench;
+using Ecommerce.ServiceDefaults.Auth;
+
+// Load generator for the bench lab. Examples:
+//   bench get      --url http://127.0.0.1:8080/api/inventory/SKU-000001 --rate 2000 --duration 10
+//   bench checkout --url http://127.0.0.1:8080 --skus 100000 --rate 200 --duration 10 --key-file .state/jwt-signing-key
+//   bench checkout --url … --hot-sku SKU-HOT …
+//   bench stock    --url http://127.0.0.1:8080 --skus 100000 --on-hand 1000000 --key-file …
+var options = Options.Parse(args.Skip(1).ToArray());
+var command = args.FirstOrDefault() ?? "help";
+using var http = LoadRunner.CreateClient(options.Connections);
+http.BaseAddress = new Uri(options.Url);
+
+switch (command)
+{
+    case "get":
+        Report(options, await LoadRunner.RunAsync($"GET {http.BaseAddress.AbsolutePath}", async (client, _, ct) =>
+        {
+            using var response = await client.GetAsync(http.BaseAddress, ct);
+            return response.IsSuccessStatusCode;
+        }, options.Rate, options.Duration, options.Connections, http));
+        break;
+
+    case "stock":
+        var admin = Tokens(options).CreateAccessToken(Guid.CreateVersion7(), "bench-admin@example.test", Roles.Admin);
+        http.DefaultRequestHeaders.Authorization = new("Bearer", admin);
+        var done = 0;
+        await Parallel.ForEachAsync(Enumerable.Range(1, options.Skus), new ParallelOptions { MaxDegreeOfParallelism = options.Connections }, async (i, ct) =>
+        {
+            using var response = await http.PutAsJsonAsync($"/api/inventory/{Sku(i)}", new { warehouse = "main", onHand = options.OnHand }, ct);
+            response.EnsureSuccessStatusCode();
+            if (Interlocked.Increment(ref done) % 10_000 == 0)
+            {
+                Console.WriteLine($"stock set for {done} skus");
+            }
+        });
+        if (options.HotSku is { } hot)
+        {
+            using var response = await http.PutAsJsonAsync($"/api/inventory/{hot}", new { warehouse = "main", onHand = options.OnHand });
+            response.EnsureSuccessStatusCode();
+        }
+
+        Console.WriteLine($"stock set for {done} skus");
+        break;
+
+    case "checkout":
+        var issuer = Tokens(options);
+        var customers = Enumerable.Range(0, 64).Select(_ => issuer.CreateAccessToken(Guid.CreateVersion7(), "bench@example.test", Roles.Customer)).ToArray();
+        var name = options.HotSku is null ? $"checkout over {options.Skus} skus" : $"checkout on hot sku {options.HotSku}";
+        Report(options, await LoadRunner.RunAsync(name, async (client, sequence, ct) =>
+        {
+#pragma warning disable CA5394 // load spreading, not security
+            var sku = options.HotSku ?? Sku(Random.Shared.Next(1, options.Skus + 1));
+#pragma warning restore CA5394
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/orders")
+            {
+                Content = JsonContent.Create(new
+                {
+                    lines = new[] { new { sku, quantity = 1 } },
+                    shippingAddress = new { name = "Bench", line1 = "1 Load St", city = "Berlin", postalCode = "10115", country = "DE" },
+                }),
+            };
+            request.Headers.Authorization = new("Bearer", customers[sequence % customers.Length]);
+            request.Headers.Add("Idempotency-Key", $"bench-{Guid.NewGuid():N}");
+            using var response = await client.SendAsync(request, ct);
+            // On a hot sku, a 409 (sold out) is a correct answer too.
+            return response.IsSuccessStatusCode || (options.HotSku is not null && response.StatusCode == System.Net.HttpStatusCode.Conflict);
+        }, options.Rate, options.Duration, options.Connections, http));
+        break;
+
+    default:
+        Console.WriteLine("commands: get | stock | checkout   (options: --url --rate --duration --connections --skus --hot-sku --on-hand --key-file --out)");
+        break;
+}
+
+static string Sku(int i) => $"SKU-{i:D6}";
+
+static TokenIssuer Tokens(Options o) => new(new JwtOptions
+{
+    SigningKey = o.SigningKey ?? throw new InvalidOperationException("Pass --key-file <.state/jwt-signing-key> or --key <key>."),
+}, TimeProvider.System);
+
+static void Report(Options o, LoadResult r)
+{
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"{r.Scenario}: offered {(r.OfferedRps > 0 ? r.OfferedRps.ToString("0", CultureInfo.InvariantCulture) : "max")} rps, achieved {r.AchievedRps:0} rps, " +
+        $"{r.Requests} requests, {r.Errors} errors, p50 {r.P50Ms:0.00} ms, p95 {r.P95Ms:0.00} ms, p99 {r.P99Ms:0.00} ms, max {r.MaxMs:0.00} ms, " +
+        $"generator CPU {r.GeneratorCpuShare:P0} of the machine"));
+    if (o.Out is { } file)
+    {
+        File.AppendAllText(file, JsonSerializer.Serialize(r) + Environment.NewLine);
+    }
+}
+
+internal sealed record Options(string Url, double Rate, TimeSpan Duration, int Connections, int Skus, string? HotSku, int OnHand, string? SigningKey, string? Out)
+{
+    public static Options Parse(string[] args)
+    {
+        string? Get(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
+        var keyFile = Get("--key-file");
+        return new Options(
+            Get("--url") ?? "http://127.0.0.1:8080",
+            double.Parse(Get("--rate") ?? "0", CultureInfo.InvariantCulture),
+            TimeSpan.FromSeconds(double.Parse(Get("--duration") ?? "10", CultureInfo.InvariantCulture)),
+            int.Parse(Get("--connections") ?? "32", CultureInfo.InvariantCulture),
+            int.Parse(Get("--skus") ?? "1000", CultureInfo.InvariantCulture),
+            Get("--hot-sku"),
+            int.Parse(Get("--on-hand") ?? "1000000", CultureInfo.InvariantCulture),
+            Get("--key") ?? (keyFile is null ? null : File.ReadAllText(keyFile).Trim()),
+            Get("--out"));
+    }
+}
