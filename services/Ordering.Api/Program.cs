@@ -1,5 +1,5 @@
 using Microsoft.EntityFrameworkCore;
-using Ordering.Api.Catalog;
+using Ecommerce.Clients;
 using Ordering.Api.Infrastructure;
 using Ordering.Api.Inventory;
 using Ordering.Api.Orders;

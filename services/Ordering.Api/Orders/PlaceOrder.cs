@@ -5,7 +5,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
-using Ordering.Api.Catalog;
+using Ecommerce.Clients;
 using Ordering.Api.Infrastructure;
 using Ordering.Api.Inventory;
 

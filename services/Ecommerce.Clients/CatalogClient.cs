@@ -1,6 +1,6 @@
 using System.Net.Http.Json;
 
-namespace Ordering.Api.Catalog;
+namespace Ecommerce.Clients;
 
 /// <summary>The price and name of a sellable sku, as the catalog says now.</summary>
 public sealed record CatalogItem(string Sku, Guid ProductId, string Name, decimal Price, string Currency, bool Active);

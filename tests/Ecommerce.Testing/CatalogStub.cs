@@ -7,11 +7,11 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Ordering.Tests;
+namespace Ecommerce.Testing;
 
 /// <summary>
-/// A real HTTP server answering the catalog's batch-by-sku call from a table the test controls, so ordering is
-/// tested on its own. The platform's end-to-end tests use the real catalog service.
+/// A real HTTP server answering the catalog's batch-by-sku call from a table the test controls, so a service
+/// that prices from the catalog (ordering, carts) is tested on its own. End-to-end tests use the real catalog.
 /// </summary>
 public sealed class CatalogStub : IAsyncDisposable
 {
@@ -21,6 +21,8 @@ public sealed class CatalogStub : IAsyncDisposable
     private CatalogStub(WebApplication app) => _app = app;
 
     public Uri Url => new(_app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
+
+    public void Remove(string sku) => _products.TryRemove(sku, out _);
 
     public void Set(string sku, decimal price, string status = "active", string currency = "EUR") =>
         _products[sku] = new Product(Guid.CreateVersion7(), sku, $"Product {sku}", price, currency, status, []);

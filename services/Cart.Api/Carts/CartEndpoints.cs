@@ -1,0 +1,201 @@
+using System.Buffers.Text;
+using System.Security.Claims;
+using System.Security.Cryptography;
+using Cart.Api.Pricing;
+using Cart.Api.Stores;
+using Ecommerce.ServiceDefaults.Auth;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Cart.Api.Carts;
+
+public sealed record AddItemRequest(string? Sku, int? Quantity);
+
+public sealed record SetQuantityRequest(int? Quantity);
+
+public sealed record CartCreated(string Id);
+
+/// <summary>
+/// Carts. A guest cart's id (128 random bits) is its capability; a signed-in user's cart answers only
+/// that user — anyone else gets a 404, so its existence is never revealed.
+/// </summary>
+public static class CartEndpoints
+{
+    private const string ProblemBase = "https://polyglot-commerce.dev/problems/";
+
+    public static void MapCarts(this IEndpointRouteBuilder app)
+    {
+        var carts = app.MapGroup("/api/carts").WithTags("Carts");
+        carts.MapPost("/", Create);
+        carts.MapGet("/{id}", Get);
+        carts.MapPost("/{id}/items", AddItem);
+        carts.MapPut("/{id}/items/{sku}", SetQuantity);
+        carts.MapDelete("/{id}/items/{sku}", RemoveItem);
+        carts.MapDelete("/{id}", Delete);
+        carts.MapPost("/{id}/claim", Claim).RequireAuthorization(Policies.SignedIn);
+    }
+
+    public static string NewCartId() => Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(16));
+
+    private static async Task<Results<Created<CartCreated>, Ok<CartCreated>>> Create(ClaimsPrincipal user, ICartStore store, CartOptions options,
+        TimeProvider time, CancellationToken ct)
+    {
+        var owner = user.GetUserId();
+        var now = time.GetUtcNow();
+        if (owner is { } existingOwner && await store.FindByOwnerAsync(existingOwner, now, ct) is { } existing)
+        {
+            return TypedResults.Ok(new CartCreated(existing)); // one cart per signed-in user
+        }
+
+        var id = NewCartId();
+        await store.CreateAsync(id, owner, options.Limits, now, ct);
+        return TypedResults.Created($"/api/carts/{id}", new CartCreated(id));
+    }
+
+    private static async Task<Results<Ok<CartResponse>, ProblemHttpResult>> Get(string id, ClaimsPrincipal user, ICartStore store,
+        CartPricing pricing, TimeProvider time, CancellationToken ct)
+    {
+        var cart = await LoadOwnedAsync(id, user, store, time, ct);
+        return cart is null ? NotFound(id) : TypedResults.Ok(await pricing.PriceAsync(cart, ct));
+    }
+
+    private static async Task<Results<Ok<CartResponse>, ProblemHttpResult>> AddItem(string id, AddItemRequest request, ClaimsPrincipal user,
+        ICartStore store, CartPricing pricing, CartOptions options, TimeProvider time, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(request.Sku) || request.Sku.Length > 64)
+        {
+            return Invalid("sku is required (1 to 64 characters).");
+        }
+
+        if (request.Quantity is not { } quantity || quantity < 1 || quantity > options.MaxQuantity)
+        {
+            return Invalid($"quantity must be from 1 to {options.MaxQuantity}.");
+        }
+
+        if (await LoadOwnedAsync(id, user, store, time, ct) is null)
+        {
+            return NotFound(id);
+        }
+
+        var sku = request.Sku.Trim();
+        var item = (await pricing.LookupAsync([sku], ct)).GetValueOrDefault(sku);
+        if (item is not { Active: true })
+        {
+            return TypedResults.Problem($"'{sku}' is not a product for sale.", statusCode: 400, title: "Unknown sku", type: ProblemBase + "unknown-sku");
+        }
+
+        var now = time.GetUtcNow();
+        var change = await store.AddAsync(id, new CartLineData(sku, quantity, item.Price, item.Currency, now), options.Limits, now, ct);
+        return await AfterChangeAsync(change, id, store, pricing, options, time, ct);
+    }
+
+    private static async Task<Results<Ok<CartResponse>, ProblemHttpResult>> SetQuantity(string id, string sku, SetQuantityRequest request,
+        ClaimsPrincipal user, ICartStore store, CartPricing pricing, CartOptions options, TimeProvider time, CancellationToken ct)
+    {
+        if (request.Quantity is not { } quantity || quantity < 1 || quantity > options.MaxQuantity)
+        {
+            return Invalid($"quantity must be from 1 to {options.MaxQuantity} (DELETE the line to remove it).");
+        }
+
+        if (await LoadOwnedAsync(id, user, store, time, ct) is null)
+        {
+            return NotFound(id);
+        }
+
+        var change = await store.SetQuantityAsync(id, sku, quantity, options.Limits, time.GetUtcNow(), ct);
+        return await AfterChangeAsync(change, id, store, pricing, options, time, ct);
+    }
+
+    private static async Task<Results<Ok<CartResponse>, ProblemHttpResult>> RemoveItem(string id, string sku, ClaimsPrincipal user,
+        ICartStore store, CartPricing pricing, CartOptions options, TimeProvider time, CancellationToken ct)
+    {
+        if (await LoadOwnedAsync(id, user, store, time, ct) is null)
+        {
+            return NotFound(id);
+        }
+
+        var change = await store.RemoveAsync(id, sku, options.Limits, time.GetUtcNow(), ct);
+        return await AfterChangeAsync(change, id, store, pricing, options, time, ct);
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(string id, ClaimsPrincipal user, ICartStore store,
+        TimeProvider time, CancellationToken ct)
+    {
+        if (await LoadOwnedAsync(id, user, store, time, ct) is null)
+        {
+            return NotFound(id);
+        }
+
+        await store.DeleteAsync(id, ct);
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>Moves a guest cart into the signed-in user's cart, adding quantities up (capped).</summary>
+    private static async Task<Results<Ok<CartResponse>, ProblemHttpResult>> Claim(string id, ClaimsPrincipal user, ICartStore store,
+        CartPricing pricing, CartOptions options, TimeProvider time, CancellationToken ct)
+    {
+        var owner = user.GetUserId()!.Value;
+        var now = time.GetUtcNow();
+        var guest = await LoadOwnedAsync(id, user, store, time, ct);
+        if (guest is null)
+        {
+            return NotFound(id);
+        }
+
+        if (guest.OwnerId == owner)
+        {
+            return TypedResults.Ok(await pricing.PriceAsync(guest, ct)); // already this user's cart
+        }
+
+        var target = await store.FindByOwnerAsync(owner, now, ct);
+        if (target is null)
+        {
+            target = NewCartId();
+            await store.CreateAsync(target, owner, options.Limits, now, ct);
+        }
+
+        if (await store.MergeAsync(id, target, options.Limits, now, ct) is null)
+        {
+            return NotFound(id);
+        }
+
+        var merged = await store.GetAsync(target, now, ct);
+        return merged is null ? NotFound(target) : TypedResults.Ok(await pricing.PriceAsync(merged, ct));
+    }
+
+    private static async Task<Results<Ok<CartResponse>, ProblemHttpResult>> AfterChangeAsync(CartChange change, string id, ICartStore store,
+        CartPricing pricing, CartOptions options, TimeProvider time, CancellationToken ct)
+    {
+        switch (change)
+        {
+            case CartChange.CartNotFound:
+                return NotFound(id);
+            case CartChange.LineNotFound:
+                return TypedResults.Problem("The cart has no line for that sku.", statusCode: 404, title: "Not found", type: ProblemBase + "not-found");
+            case CartChange.TooManyLines:
+                return Invalid($"A cart holds at most {options.MaxLines} lines.");
+            case CartChange.QuantityTooLarge:
+                return Invalid($"At most {options.MaxQuantity} units of one sku per cart.");
+        }
+
+        var cart = await store.GetAsync(id, time.GetUtcNow(), ct);
+        return cart is null ? NotFound(id) : TypedResults.Ok(await pricing.PriceAsync(cart, ct));
+    }
+
+    /// <summary>The cart, if this caller may use it: guest carts by their id, owned carts by their owner only.</summary>
+    private static async Task<CartData?> LoadOwnedAsync(string id, ClaimsPrincipal user, ICartStore store, TimeProvider time, CancellationToken ct)
+    {
+        if (id.Length != 22 || !Base64Url.IsValid(id))
+        {
+            return null;
+        }
+
+        var cart = await store.GetAsync(id, time.GetUtcNow(), ct);
+        return cart is null || (cart.OwnerId is { } owner && owner != user.GetUserId()) ? null : cart;
+    }
+
+    private static ProblemHttpResult NotFound(string id) =>
+        TypedResults.Problem($"Cart '{id}' was not found.", statusCode: 404, title: "Not found", type: ProblemBase + "not-found");
+
+    private static ProblemHttpResult Invalid(string detail) =>
+        TypedResults.Problem(detail, statusCode: 400, title: "Invalid request", type: ProblemBase + "validation");
+}

@@ -1,0 +1,53 @@
+using Cart.Api.Carts;
+using Cart.Api.Pricing;
+using Cart.Api.Stores;
+using Ecommerce.Clients;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+builder.AddDefaultAuthentication();
+
+var options = builder.Configuration.GetSection("Cart").Get<CartOptions>() ?? new CartOptions();
+builder.Services.AddSingleton(options);
+switch (options.Store)
+{
+    case "redis":
+        builder.AddRedisClient("redis");
+        builder.Services.AddSingleton<ICartStore, RedisCartStore>();
+        break;
+    case "postgres":
+        builder.AddNpgsqlDataSource("cartdb");
+        builder.Services.AddSingleton<PostgresCartStore>();
+        builder.Services.AddSingleton<ICartStore>(sp => sp.GetRequiredService<PostgresCartStore>());
+        builder.Services.AddHostedService<ExpiredCartCleanup>();
+        break;
+    default:
+        throw new InvalidOperationException($"Cart:Store must be 'redis' or 'postgres', not '{options.Store}'.");
+}
+
+builder.Services.AddMemoryCache();
+builder.Services.AddSingleton<CartPricing>();
+builder.Services.AddHttpClient<ICatalogClient, HttpCatalogClient>(http =>
+    http.BaseAddress = new Uri(builder.Configuration["Cart:CatalogUrl"] ?? "http://catalog-api"));
+builder.Services.AddHttpClient<IInventoryClient, HttpInventoryClient>(http =>
+    http.BaseAddress = new Uri(builder.Configuration["Cart:InventoryUrl"] ?? "http://ordering-api"));
+builder.Services.AddOpenApi();
+
+var app = builder.Build();
+
+if (app.Services.GetService<PostgresCartStore>() is { } postgres)
+{
+    await postgres.EnsureSchemaAsync(CancellationToken.None); // before listening: never healthy without its tables
+}
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
+app.MapDefaultEndpoints();
+app.MapOpenApi();
+app.MapCarts();
+
+await app.RunAsync();
+
+public partial class Program;

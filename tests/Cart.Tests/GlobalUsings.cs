@@ -1,0 +1,5 @@
+global using System.Net;
+global using System.Net.Http.Json;
+global using Cart.Api.Stores;
+global using Ecommerce.Testing;
+global using Xunit;
