@@ -36,7 +36,11 @@ public sealed partial class CartPricing(ICatalogClient catalog, IInventoryClient
         {
             foreach (var (sku, item) in await catalog.GetBySkusAsync(missing, ct))
             {
-                cache.Set("price:" + sku, item, options.PriceCacheDuration);
+                if (options.PriceCacheDuration > TimeSpan.Zero)
+                {
+                    cache.Set("price:" + sku, item, options.PriceCacheDuration);
+                }
+
                 found[sku] = item;
             }
         }
@@ -55,7 +59,8 @@ public sealed partial class CartPricing(ICatalogClient catalog, IInventoryClient
             {
                 available = await inventory.GetAvailableAsync(skus, ct);
             }
-            catch (HttpRequestException ex)
+            catch (Exception ex) when (ex is HttpRequestException or Polly.ExecutionRejectedException
+                                       || (ex is TaskCanceledException && !ct.IsCancellationRequested))
             {
                 // Availability is a hint here (checkout re-checks it): show "unknown", not an error.
                 LogInventoryUnavailable(logger, ex);

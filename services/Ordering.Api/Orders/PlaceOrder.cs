@@ -48,7 +48,7 @@ public static partial class PlaceOrder
         {
             prices = await catalog.GetBySkusAsync(lines!.Select(l => l.Sku).ToList(), ct);
         }
-        catch (HttpRequestException ex)
+        catch (Exception ex) when (ex is HttpRequestException or Polly.ExecutionRejectedException)
         {
             LogCatalogUnavailable(logger, ex);
             return Problems.Unavailable("The catalog could not be reached to price the order; nothing was reserved. Retry with the same Idempotency-Key.");
