@@ -1,0 +1,78 @@
+using Catalog.Api.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Hybrid;
+using StackExchange.Redis;
+
+namespace Catalog.Api.Products;
+
+/// <summary>
+/// Product detail through HybridCache: in-process L1, Redis L2, one loader per key under concurrent misses.
+/// HybridCache cannot invalidate other replicas' L1, so every write also publishes the id on a Redis channel
+/// and each replica drops its own copy when it hears it.
+/// </summary>
+public sealed partial class ProductCache(HybridCache cache, IServiceScopeFactory scopes, IConnectionMultiplexer redis, CatalogOptions options,
+    ILogger<ProductCache> logger) : IHostedService
+{
+    private static readonly HybridCacheEntryOptions Entry = new() { Expiration = TimeSpan.FromMinutes(10), LocalCacheExpiration = TimeSpan.FromMinutes(1) };
+    private long _loads;
+
+    private RedisChannel Channel => RedisChannel.Literal(options.InvalidationChannel);
+
+    /// <summary>How many times the database was actually asked (for tests and metrics).</summary>
+    public long Loads => Interlocked.Read(ref _loads);
+
+    public async Task<ProductResponse?> GetAsync(Guid id, CancellationToken ct) =>
+        await cache.GetOrCreateAsync($"product:{id}", async token =>
+        {
+            Interlocked.Increment(ref _loads);
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<CatalogDb>();
+            var product = await db.Products.AsNoTracking().SingleOrDefaultAsync(p => p.Id == id, token);
+            return product is null ? null : ProductResponse.From(product);
+        }, Entry, cancellationToken: ct);
+
+    /// <summary>Drops the product here and in L2, then tells every replica to drop its L1 copy.</summary>
+    public async Task InvalidateAsync(Guid id)
+    {
+        await cache.RemoveAsync($"product:{id}");
+        await redis.GetSubscriber().PublishAsync(Channel, id.ToString());
+    }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var queue = await redis.GetSubscriber().SubscribeAsync(Channel);
+        queue.OnMessage(async message =>
+        {
+            if (Guid.TryParse(message.Message.ToString(), out var id))
+            {
+                try
+                {
+                    await cache.RemoveAsync($"product:{id}");
+                }
+                catch (Exception ex) when (ex is RedisException or ObjectDisposedException)
+                {
+                    LogInvalidationFailed(logger, ex, id);
+                }
+            }
+        });
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => redis.GetSubscriber().UnsubscribeAsync(Channel);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not drop product {ProductId} from the cache after an invalidation notice")]
+    private static partial void LogInvalidationFailed(ILogger logger, Exception exception, Guid productId);
+}
+
+/// <summary>Settings under <c>Catalog</c>.</summary>
+public sealed class CatalogOptions
+{
+    public string InvalidationChannel { get; set; } = "catalog:invalidate";
+    public int DemoProducts { get; set; } = 60;
+    public SeedOptions Seed { get; set; } = new();
+}
+
+public sealed class SeedOptions
+{
+    /// <summary>Generate this many products at start-up (the AppHost's <c>--seed N</c>); 0 = only the demo set on an empty database.</summary>
+    public int Products { get; set; }
+}

@@ -1,0 +1,147 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Ecommerce.Contracts.Events;
+
+namespace Catalog.Api.Products;
+
+public sealed record VariantRequest(string? Sku, Dictionary<string, JsonElement>? Attributes, decimal? Price);
+
+/// <summary>A product as an admin writes it. Id, version and timestamps are the server's; unknown fields are ignored.</summary>
+public sealed record ProductRequest(
+    string? Sku, string? Name, string? Description, string? Brand, string? Category, decimal? Price, string? Currency,
+    Dictionary<string, JsonElement>? Attributes, List<VariantRequest>? Variants, List<string>? Images, string? Status);
+
+public sealed record VariantResponse(string Sku, IReadOnlyDictionary<string, JsonElement> Attributes, decimal? Price);
+
+public sealed record ProductResponse(
+    Guid Id, string Sku, string Name, string Description, string Brand, string Category, decimal Price, string Currency,
+    IReadOnlyDictionary<string, JsonElement> Attributes, IReadOnlyList<VariantResponse> Variants, IReadOnlyList<string> Images,
+    string Status, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+{
+    public static ProductResponse From(Product p) => new(
+        p.Id, p.Sku, p.Name, p.Description, p.Brand, p.Category, p.Price, p.Currency,
+        JsonSerializer.Deserialize(p.Attributes, CatalogJson.Default.DictionaryStringJsonElement)!,
+        JsonSerializer.Deserialize(p.Variants, CatalogJson.Default.ListVariantResponse)!,
+        p.Images, p.Status, p.Version, p.CreatedAt, p.UpdatedAt);
+
+    public ProductSnapshot ToSnapshot() => new(Id, Sku, Name, Description, Brand, Category, Price, Currency, Attributes,
+        Variants.Select(v => new VariantSnapshot(v.Sku, v.Attributes, v.Price)).ToList(), Images, Status, Version, CreatedAt, UpdatedAt);
+}
+
+public sealed record ProductPage(IReadOnlyList<ProductResponse> Items, string? NextCursor);
+
+public sealed record FacetCount(string Value, int Count);
+
+/// <summary>The documented limits of a product. Anything outside them is a 400 problem and nothing is stored.</summary>
+public static partial class ProductRules
+{
+    public const int MaxAttributes = 50;
+    public const int MaxAttributeBytes = 8 * 1024;
+    public const int MaxStringValue = 200;
+    public const int MaxArrayItems = 20;
+    public const int MaxVariants = 50;
+    public const int MaxImages = 10;
+    public const decimal MaxPrice = 1_000_000m;
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
+    private static partial Regex SkuPattern();
+
+    [GeneratedRegex("^[a-z][a-zA-Z0-9_]{0,39}$")]
+    private static partial Regex AttributeName();
+
+    [GeneratedRegex("^[A-Z]{3}$")]
+    private static partial Regex CurrencyPattern();
+
+    public static bool IsSku(string? value) => value is not null && SkuPattern().IsMatch(value);
+
+    /// <returns>Errors by field; empty when the product is valid.</returns>
+    public static Dictionary<string, string[]> Validate(ProductRequest r)
+    {
+        var errors = new Dictionary<string, string[]>();
+        void Fail(string field, string message) => errors[field] = [message];
+
+        if (!IsSku(r.Sku)) Fail("sku", "1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit.");
+        if (string.IsNullOrWhiteSpace(r.Name) || r.Name.Length > 200) Fail("name", "Required, at most 200 characters.");
+        if (r.Description?.Length > 4000) Fail("description", "At most 4000 characters.");
+        if (string.IsNullOrWhiteSpace(r.Brand) || r.Brand.Length > 100) Fail("brand", "Required, at most 100 characters.");
+        if (string.IsNullOrWhiteSpace(r.Category) || r.Category.Length > 100) Fail("category", "Required, at most 100 characters.");
+        if (PriceError(r.Price, required: true) is { } priceError) Fail("price", priceError);
+        if (r.Currency is null || !CurrencyPattern().IsMatch(r.Currency)) Fail("currency", "A three-letter ISO 4217 code in upper case, e.g. EUR.");
+        if (r.Status is not null && !ProductStatus.All.Contains(r.Status)) Fail("status", "One of draft, active, archived.");
+        if (AttributesError(r.Attributes) is { } attributesError) Fail("attributes", attributesError);
+
+        var variants = r.Variants ?? [];
+        if (variants.Count > MaxVariants) Fail("variants", $"At most {MaxVariants} variants.");
+        for (var i = 0; i < variants.Count && i < MaxVariants; i++)
+        {
+            var v = variants[i];
+            if (!IsSku(v.Sku) || v.Sku == r.Sku) Fail($"variants[{i}].sku", "A valid sku, different from the product's.");
+            if (PriceError(v.Price, required: false) is { } e) Fail($"variants[{i}].price", e);
+            if (AttributesError(v.Attributes) is { } a) Fail($"variants[{i}].attributes", a);
+        }
+
+        if (variants.Select(v => v.Sku).Distinct().Count() != variants.Count) Fail("variants", "Variant skus must be unique.");
+
+        var images = r.Images ?? [];
+        if (images.Count > MaxImages || images.Any(u => u.Length > 500 || !Uri.TryCreate(u, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http")))
+        {
+            Fail("images", $"At most {MaxImages} absolute http(s) URLs of at most 500 characters.");
+        }
+
+        return errors;
+    }
+
+    private static string? PriceError(decimal? price, bool required) => price switch
+    {
+        null => required ? "Required." : null,
+        <= 0 => "Must be greater than 0.",
+        > MaxPrice => $"At most {MaxPrice}.",
+        { } p when decimal.Round(p, 2) != p => "At most two decimal places.",
+        _ => null,
+    };
+
+    private static string? AttributesError(Dictionary<string, JsonElement>? attributes)
+    {
+        if (attributes is null)
+        {
+            return null;
+        }
+
+        if (attributes.Count > MaxAttributes)
+        {
+            return $"At most {MaxAttributes} attributes.";
+        }
+
+        foreach (var (name, value) in attributes)
+        {
+            if (!AttributeName().IsMatch(name))
+            {
+                return $"'{name}': names start with a lower-case letter, then letters, digits or '_', 40 characters at most.";
+            }
+
+            var ok = value.ValueKind switch
+            {
+                JsonValueKind.String => value.GetString()!.Length <= MaxStringValue,
+                JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => true,
+                JsonValueKind.Array => value.GetArrayLength() <= MaxArrayItems
+                    && value.EnumerateArray().All(item => item.ValueKind == JsonValueKind.String && item.GetString()!.Length <= 100),
+                _ => false,
+            };
+            if (!ok)
+            {
+                return $"'{name}': a string (≤ {MaxStringValue}), number, boolean, or array of ≤ {MaxArrayItems} strings (≤ 100 each).";
+            }
+        }
+
+        return JsonSerializer.SerializeToUtf8Bytes(attributes, CatalogJson.Default.DictionaryStringJsonElement).Length > MaxAttributeBytes
+            ? $"At most {MaxAttributeBytes} bytes of attributes in all."
+            : null;
+    }
+}
+
+[System.Text.Json.Serialization.JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[System.Text.Json.Serialization.JsonSerializable(typeof(Dictionary<string, JsonElement>))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(List<VariantResponse>))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(ProductResponse))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(BrowseCursor))]
+public sealed partial class CatalogJson : System.Text.Json.Serialization.JsonSerializerContext;

@@ -1,0 +1,46 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Ecommerce.Contracts.Events;
+
+/// <summary>
+/// Events other contexts react to. Each is published once per state change through the producer's
+/// outbox; consumers must be idempotent (delivery is at-least-once).
+/// </summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "$type")]
+[JsonDerivedType(typeof(ProductUpserted), nameof(ProductUpserted))]
+[JsonDerivedType(typeof(ProductDeleted), nameof(ProductDeleted))]
+[JsonDerivedType(typeof(StockChanged), nameof(StockChanged))]
+[JsonDerivedType(typeof(OrderPlaced), nameof(OrderPlaced))]
+[JsonDerivedType(typeof(OrderPaid), nameof(OrderPaid))]
+[JsonDerivedType(typeof(OrderCancelled), nameof(OrderCancelled))]
+[JsonDerivedType(typeof(OrderShipped), nameof(OrderShipped))]
+public abstract record IntegrationEvent;
+
+public sealed record VariantSnapshot(string Sku, IReadOnlyDictionary<string, JsonElement> Attributes, decimal? Price);
+
+public sealed record ProductSnapshot(
+    Guid Id, string Sku, string Name, string Description, string Brand, string Category, decimal Price, string Currency,
+    IReadOnlyDictionary<string, JsonElement> Attributes, IReadOnlyList<VariantSnapshot> Variants, IReadOnlyList<string> Images,
+    string Status, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+
+/// <summary>The full product after a create or update; <c>Version</c> orders them (a late older one must not win).</summary>
+public sealed record ProductUpserted(ProductSnapshot Product) : IntegrationEvent;
+
+public sealed record ProductDeleted(Guid ProductId, string Sku, long Version) : IntegrationEvent;
+
+public sealed record StockChanged(string Sku, int Available) : IntegrationEvent;
+
+public sealed record OrderedLine(string Sku, Guid ProductId, int Quantity, decimal UnitPrice);
+
+public sealed record OrderPlaced(Guid OrderId, Guid CustomerId, string? CartId, IReadOnlyList<OrderedLine> Lines, decimal Total, string Currency) : IntegrationEvent;
+
+public sealed record OrderPaid(Guid OrderId, decimal Amount, string Currency) : IntegrationEvent;
+
+public sealed record OrderCancelled(Guid OrderId, string Reason) : IntegrationEvent;
+
+public sealed record OrderShipped(Guid OrderId, string TrackingNumber) : IntegrationEvent;
+
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(IntegrationEvent))]
+public sealed partial class IntegrationEventJson : JsonSerializerContext;

@@ -1,0 +1,15 @@
+namespace Ecommerce.Contracts.Outbox;
+
+/// <summary>Redis names shared by producers and consumers.</summary>
+public static class EventStreams
+{
+    public const string Catalog = "catalog";
+    public const string Ordering = "ordering";
+
+    public static string Key(string stream) => $"events:{stream}";
+
+    /// <summary>Pub/sub channel a relay publishes to after adding entries, so consumers poll at once.</summary>
+    public static string Notify(string stream) => $"events:{stream}:notify";
+
+    public static string DeadLetter(string stream) => $"events:{stream}:dead";
+}

@@ -1,0 +1,48 @@
+using System.Text.Json;
+using Ecommerce.Contracts.Events;
+using Microsoft.EntityFrameworkCore;
+
+namespace Ecommerce.Contracts.Outbox;
+
+/// <summary>An event waiting to be published, written in the same transaction as the change it describes.</summary>
+public sealed class OutboxMessage
+{
+    public Guid Id { get; set; }
+    public required string Stream { get; set; }
+    public required string Type { get; set; }
+    public required string Payload { get; set; }
+    public DateTimeOffset OccurredAt { get; set; }
+    public DateTimeOffset? SentAt { get; set; }
+}
+
+public static class OutboxModel
+{
+    public static void AddOutbox(this ModelBuilder modelBuilder) => modelBuilder.Entity<OutboxMessage>(e =>
+    {
+        e.ToTable("outbox");
+        e.HasKey(m => m.Id);
+        e.Property(m => m.Id).HasColumnName("id");
+        e.Property(m => m.Stream).HasColumnName("stream").HasMaxLength(64);
+        e.Property(m => m.Type).HasColumnName("type").HasMaxLength(64);
+        e.Property(m => m.Payload).HasColumnName("payload").HasColumnType("jsonb");
+        e.Property(m => m.OccurredAt).HasColumnName("occurred_at");
+        e.Property(m => m.SentAt).HasColumnName("sent_at");
+        // The relay only ever looks for unsent rows.
+        e.HasIndex(m => m.OccurredAt).HasFilter("sent_at IS NULL").HasDatabaseName("ix_outbox_unsent");
+    });
+
+    /// <summary>Adds the event to the context; it is stored by the same SaveChanges (and transaction) as the change.</summary>
+    public static OutboxMessage AddToOutbox(this DbContext db, string stream, IntegrationEvent e, DateTimeOffset now)
+    {
+        var message = new OutboxMessage
+        {
+            Id = Guid.CreateVersion7(now),
+            Stream = stream,
+            Type = e.GetType().Name,
+            Payload = JsonSerializer.Serialize(e, IntegrationEventJson.Default.IntegrationEvent),
+            OccurredAt = now,
+        };
+        db.Set<OutboxMessage>().Add(message);
+        return message;
+    }
+}

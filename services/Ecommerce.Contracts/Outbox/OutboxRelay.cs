@@ -1,0 +1,112 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+
+namespace Ecommerce.Contracts.Outbox;
+
+public sealed class OutboxOptions
+{
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+    public int BatchSize { get; set; } = 200;
+
+    /// <summary>False: rows are written but not relayed by this instance (another replica, or a later start, will).</summary>
+    public bool RelayEnabled { get; set; } = true;
+}
+
+/// <summary>
+/// Publishes outbox rows to their Redis stream and marks them sent. Rows are claimed with
+/// <c>FOR UPDATE SKIP LOCKED</c>, so several replicas relay side by side without sending a row twice
+/// at the same time. If the process dies after XADD and before the commit, the row is sent again on
+/// restart: at-least-once, which consumers handle by event id. A committed row is never lost.
+/// </summary>
+public sealed partial class OutboxRelay<TContext>(IServiceScopeFactory scopes, IConnectionMultiplexer redis, OutboxOptions options,
+    TimeProvider time, ILogger<OutboxRelay<TContext>> logger) : BackgroundService where TContext : DbContext
+{
+    private readonly SemaphoreSlim _wake = new(0);
+
+    /// <summary>Called after a commit that wrote to the outbox: relay now instead of at the next poll.</summary>
+    public void Notify()
+    {
+        if (_wake.CurrentCount == 0)
+        {
+            _wake.Release();
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var sent = 0;
+            try
+            {
+                sent = await RelayOnceAsync(stoppingToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogRelayFailed(logger, ex);
+            }
+
+            if (sent < options.BatchSize)
+            {
+                await _wake.WaitAsync(options.PollInterval, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+    }
+
+    /// <returns>How many messages were published.</returns>
+    public async Task<int> RelayOnceAsync(CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TContext>();
+        return await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+        {
+            db.ChangeTracker.Clear();
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            var batch = await db.Set<OutboxMessage>()
+                .FromSql($"SELECT * FROM outbox WHERE sent_at IS NULL ORDER BY occurred_at, id LIMIT {options.BatchSize} FOR UPDATE SKIP LOCKED")
+                .ToListAsync(ct);
+            if (batch.Count == 0)
+            {
+                return 0;
+            }
+
+            var redisDb = redis.GetDatabase();
+            foreach (var message in batch)
+            {
+                await redisDb.StreamAddAsync(EventStreams.Key(message.Stream),
+                [
+                    new NameValueEntry("id", message.Id.ToString()),
+                    new NameValueEntry("type", message.Type),
+                    new NameValueEntry("data", message.Payload),
+                    new NameValueEntry("occurredAt", message.OccurredAt.ToUnixTimeMilliseconds()),
+                ]);
+                message.SentAt = time.GetUtcNow();
+            }
+
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+            foreach (var stream in batch.Select(m => m.Stream).Distinct())
+            {
+                await redis.GetSubscriber().PublishAsync(RedisChannel.Literal(EventStreams.Notify(stream)), batch.Count);
+            }
+
+            LogRelayed(logger, batch.Count);
+            return batch.Count;
+        });
+    }
+
+    public override void Dispose()
+    {
+        _wake.Dispose();
+        base.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Relayed {Count} outbox messages")]
+    private static partial void LogRelayed(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Relaying the outbox failed; retrying")]
+    private static partial void LogRelayFailed(ILogger logger, Exception exception);
+}
