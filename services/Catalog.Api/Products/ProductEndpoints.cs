@@ -101,12 +101,12 @@ public static class ProductEndpoints
     }
 
     private static async Task<Ok<List<FacetCount>>> Categories(CatalogDb db, CancellationToken ct) =>
-        TypedResults.Ok(await db.Products.Where(p => p.Status == ProductStatus.Active).GroupBy(p => p.Category)
-            .Select(g => new FacetCount(g.Key, g.Count())).OrderBy(f => f.Value).ToListAsync(ct));
+        TypedResults.Ok(await db.Products.Where(p => p.Status == ProductStatus.Active).GroupBy(p => p.Category).OrderBy(g => g.Key)
+            .Select(g => new FacetCount(g.Key, g.Count())).ToListAsync(ct));
 
     private static async Task<Ok<List<FacetCount>>> Brands(CatalogDb db, CancellationToken ct) =>
-        TypedResults.Ok(await db.Products.Where(p => p.Status == ProductStatus.Active).GroupBy(p => p.Brand)
-            .Select(g => new FacetCount(g.Key, g.Count())).OrderBy(f => f.Value).ToListAsync(ct));
+        TypedResults.Ok(await db.Products.Where(p => p.Status == ProductStatus.Active).GroupBy(p => p.Brand).OrderBy(g => g.Key)
+            .Select(g => new FacetCount(g.Key, g.Count())).ToListAsync(ct));
 
     private static async Task<Results<Created<ProductResponse>, ValidationProblem, ProblemHttpResult>> Create(
         ProductRequest request, CatalogDb db, ProductWriter writer, TimeProvider time, CancellationToken ct)
