@@ -7,14 +7,27 @@ try
     var builder = DistributedApplication.CreateBuilder(args);
 
     var postgres = builder.AddPostgres("postgres");
+    var catalogDb = postgres.AddDatabase("catalogdb");
     var orderingDb = postgres.AddDatabase("orderingdb");
+    var cartDb = postgres.AddDatabase("cartdb");
     var redis = builder.AddRedis("redis");
 
+    var catalog = builder.AddProject("catalog-api", "services/Catalog.Api")
+        .WithReference(catalogDb).WithReference(redis)
+        .WaitFor(catalogDb).WaitFor(redis)
+        .WithEnvironment("Catalog__Seed__Products", builder.Options.SeedProducts.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
     var ordering = builder.AddProject("ordering-api", "services/Ordering.Api")
-        .WithReference(orderingDb).WaitFor(orderingDb);
+        .WithReference(orderingDb).WithReference(catalog)
+        .WaitFor(orderingDb);
+
+    var cart = builder.AddProject("cart-api", "services/Cart.Api")
+        .WithReference(redis).WithReference(cartDb).WithReference(catalog).WithReference(ordering)
+        .WaitFor(redis).WaitFor(cartDb)
+        .WithEnvironment("Cart__Store", builder.Configuration["Cart:Store"] ?? "redis"); // --Cart:Store postgres for the store lab
 
     builder.AddProject("gateway", "services/Gateway")
-        .WithReference(ordering)
+        .WithReference(catalog).WithReference(ordering).WithReference(cart)
         .WithExternalHttpEndpoint(builder.Options.GatewayPort)
         // The public edge must not believe a client's X-Forwarded-For (it would dodge per-IP limits);
         // services behind it may, since only the gateway talks to them.
