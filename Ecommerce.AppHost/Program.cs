@@ -28,6 +28,7 @@ try
 
     builder.AddProject("gateway", "services/Gateway")
         .WithReference(catalog).WithReference(ordering).WithReference(cart)
+        .WaitFor(catalog).WaitFor(ordering).WaitFor(cart)
         .WithExternalHttpEndpoint(builder.Options.GatewayPort)
         // The public edge must not believe a client's X-Forwarded-For (it would dodge per-IP limits);
         // services behind it may, since only the gateway talks to them.

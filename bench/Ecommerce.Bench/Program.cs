@@ -14,8 +14,27 @@ var command = args.FirstOrDefault() ?? "help";
 using var http = LoadRunner.CreateClient(options.Connections);
 http.BaseAddress = new Uri(options.Url);
 
+var skuFile = options.SkuFile is { } f && File.Exists(f) ? File.ReadAllLines(f) : null;
+string Sku(int i) => skuFile is null ? $"SKU-{i:D6}" : skuFile[(i - 1) % skuFile.Length];
+
 switch (command)
 {
+    case "skus":
+        // Every active product sku, by walking the catalog's keyset pages.
+        var all = new List<string>();
+        string? cursor = null;
+        do
+        {
+            var page = await http.GetFromJsonAsync<SkuPage>($"/api/catalog/products?limit=100&sort=newest{(cursor is null ? "" : "&cursor=" + cursor)}");
+            all.AddRange(page!.Items.Select(p => p.Sku));
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null);
+
+        await File.WriteAllLinesAsync(options.SkuFile ?? "skus.txt", all);
+        Console.WriteLine($"{all.Count} skus written to {options.SkuFile ?? "skus.txt"}");
+        break;
+
     case "get":
         Report(options, await LoadRunner.RunAsync($"GET {http.BaseAddress.AbsolutePath}", async (client, _, ct) =>
         {
@@ -28,7 +47,7 @@ switch (command)
         var admin = Tokens(options).CreateAccessToken(Guid.CreateVersion7(), "bench-admin@example.test", Roles.Admin);
         http.DefaultRequestHeaders.Authorization = new("Bearer", admin);
         var done = 0;
-        await Parallel.ForEachAsync(Enumerable.Range(1, options.Skus), new ParallelOptions { MaxDegreeOfParallelism = options.Connections }, async (i, ct) =>
+        await Parallel.ForEachAsync(Enumerable.Range(1, skuFile?.Length ?? options.Skus), new ParallelOptions { MaxDegreeOfParallelism = options.Connections }, async (i, ct) =>
         {
             using var response = await http.PutAsJsonAsync($"/api/inventory/{Sku(i)}", new { warehouse = "main", onHand = options.OnHand }, ct);
             response.EnsureSuccessStatusCode();
@@ -49,11 +68,11 @@ switch (command)
     case "checkout":
         var issuer = Tokens(options);
         var customers = Enumerable.Range(0, 64).Select(_ => issuer.CreateAccessToken(Guid.CreateVersion7(), "bench@example.test", Roles.Customer)).ToArray();
-        var name = options.HotSku is null ? $"checkout over {options.Skus} skus" : $"checkout on hot sku {options.HotSku}";
+        var name = options.HotSku is null ? $"checkout over {skuFile?.Length ?? options.Skus} skus" : $"checkout on hot sku {options.HotSku}";
         Report(options, await LoadRunner.RunAsync(name, async (client, sequence, ct) =>
         {
 #pragma warning disable CA5394 // load spreading, not security
-            var sku = options.HotSku ?? Sku(Random.Shared.Next(1, options.Skus + 1));
+            var sku = options.HotSku ?? Sku(Random.Shared.Next(1, (skuFile?.Length ?? options.Skus) + 1));
 #pragma warning restore CA5394
             using var request = new HttpRequestMessage(HttpMethod.Post, "/api/orders")
             {
@@ -71,12 +90,36 @@ switch (command)
         }, options.Rate, options.Duration, options.Connections, http));
         break;
 
+    case "cart":
+        // One round trip: create a guest cart, add 3 items, read it back priced. Latency is for the whole trip.
+        var skus = (options.SkuList ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries);
+        Report(options, await LoadRunner.RunAsync($"cart round trip ({http.BaseAddress})", async (client, sequence, ct) =>
+        {
+            using var created = await client.PostAsync(new Uri("/api/carts", UriKind.Relative), null, ct);
+            if (!created.IsSuccessStatusCode)
+            {
+                return false;
+            }
+
+            var id = (await created.Content.ReadFromJsonAsync<CartId>(ct))!.Id;
+            for (var i = 0; i < 3; i++)
+            {
+                using var added = await client.PostAsJsonAsync($"/api/carts/{id}/items", new { sku = skus[(sequence * 3 + i) % skus.Length], quantity = 1 }, ct);
+                if (!added.IsSuccessStatusCode)
+                {
+                    return false;
+                }
+            }
+
+            using var read = await client.GetAsync(new Uri($"/api/carts/{id}", UriKind.Relative), ct);
+            return read.IsSuccessStatusCode;
+        }, options.Rate, options.Duration, options.Connections, http));
+        break;
+
     default:
-        Console.WriteLine("commands: get | stock | checkout   (options: --url --rate --duration --connections --skus --hot-sku --on-hand --key-file --out)");
+        Console.WriteLine("commands: get | stock | checkout | cart   (options: --url --rate --duration --connections --skus --hot-sku --on-hand --key-file --out --sku-list)");
         break;
 }
-
-static string Sku(int i) => $"SKU-{i:D6}";
 
 static TokenIssuer Tokens(Options o) => new(new JwtOptions
 {
@@ -95,7 +138,13 @@ static void Report(Options o, LoadResult r)
     }
 }
 
-internal sealed record Options(string Url, double Rate, TimeSpan Duration, int Connections, int Skus, string? HotSku, int OnHand, string? SigningKey, string? Out)
+internal sealed record CartId(string Id);
+
+internal sealed record SkuItem(string Sku);
+
+internal sealed record SkuPage(List<SkuItem> Items, string? NextCursor);
+
+internal sealed record Options(string Url, double Rate, TimeSpan Duration, int Connections, int Skus, string? HotSku, int OnHand, string? SigningKey, string? Out, string? SkuList, string? SkuFile)
 {
     public static Options Parse(string[] args)
     {
@@ -110,6 +159,8 @@ internal sealed record Options(string Url, double Rate, TimeSpan Duration, int C
             Get("--hot-sku"),
             int.Parse(Get("--on-hand") ?? "1000000", CultureInfo.InvariantCulture),
             Get("--key") ?? (keyFile is null ? null : File.ReadAllText(keyFile).Trim()),
-            Get("--out"));
+            Get("--out"),
+            Get("--sku-list"),
+            Get("--sku-file"));
     }
 }

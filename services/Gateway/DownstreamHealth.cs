@@ -32,10 +32,18 @@ public static class DownstreamHealth
         public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
         {
             using var client = clients.CreateClient(ClientName);
-            using var response = await client.GetAsync(new Uri($"http://{service}/health"), cancellationToken);
-            return response.IsSuccessStatusCode
-                ? HealthCheckResult.Healthy()
-                : HealthCheckResult.Unhealthy($"{service}/health answered {(int)response.StatusCode}");
+            try
+            {
+                using var response = await client.GetAsync(new Uri($"http://{service}/health"), cancellationToken);
+                return response.IsSuccessStatusCode
+                    ? HealthCheckResult.Healthy()
+                    : HealthCheckResult.Unhealthy($"{service}/health answered {(int)response.StatusCode}");
+            }
+            catch (HttpRequestException ex)
+            {
+                // Down is an answer, not an error: report it without a stack trace per probe.
+                return HealthCheckResult.Unhealthy($"{service} is unreachable: {ex.Message}");
+            }
         }
     }
 }

@@ -44,6 +44,7 @@ public sealed class CatalogDb(DbContextOptions<CatalogDb> options) : DbContext(o
             e.HasIndex(p => new { p.Status, p.Price, p.Id });
             e.HasIndex(p => new { p.Status, p.CreatedAt, p.Id });
             e.HasIndex(p => new { p.Status, p.Category, p.Price, p.Id });
+            e.HasIndex(p => new { p.Status, p.Category, p.Name, p.Id });
             e.HasIndex(p => new { p.Status, p.Brand });
         });
         modelBuilder.AddOutbox();

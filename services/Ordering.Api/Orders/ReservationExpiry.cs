@@ -36,7 +36,7 @@ public sealed partial class ReservationExpiry(IServiceScopeFactory scopes, Order
         var now = time.GetUtcNow();
         var due = await db.Reservations.AsNoTracking()
             .Where(r => r.Status == ReservationStatus.Active && r.ExpiresAt < now)
-            .Select(r => r.OrderId).Distinct().Take(100).ToListAsync(ct);
+            .Select(r => r.OrderId).Distinct().OrderBy(id => id).Take(100).ToListAsync(ct);
 
         var expired = 0;
         foreach (var orderId in due)

@@ -131,6 +131,8 @@ namespace Catalog.Api.Infrastructure.Migrations
 
                     b.HasIndex("Status", "Price", "Id");
 
+                    b.HasIndex("Status", "Category", "Name", "Id");
+
                     b.HasIndex("Status", "Category", "Price", "Id");
 
                     b.ToTable("products", null, t =>
