@@ -18,8 +18,8 @@ try
         .WithEnvironment("Catalog__Seed__Products", builder.Options.SeedProducts.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     var ordering = builder.AddProject("ordering-api", "services/Ordering.Api")
-        .WithReference(orderingDb).WithReference(catalog)
-        .WaitFor(orderingDb);
+        .WithReference(orderingDb).WithReference(redis).WithReference(catalog)
+        .WaitFor(orderingDb).WaitFor(redis);
 
     var cart = builder.AddProject("cart-api", "services/Cart.Api")
         .WithReference(redis).WithReference(cartDb).WithReference(catalog).WithReference(ordering)

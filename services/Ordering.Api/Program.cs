@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Ecommerce.Clients;
+using Ecommerce.Contracts.Outbox;
 using Ordering.Api.Infrastructure;
 using Ordering.Api.Inventory;
 using Ordering.Api.Orders;
@@ -9,12 +10,21 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddDefaultAuthentication();
 builder.AddNpgsqlDbContext<OrderingDb>("orderingdb");
+builder.AddRedisClient("redis");
 
 builder.Services.AddSingleton(builder.Configuration.GetSection("Ordering").Get<OrderingOptions>() ?? new OrderingOptions());
 builder.Services.AddSingleton(builder.Configuration.GetSection("Payments").Get<PaymentOptions>() ?? new PaymentOptions());
 builder.Services.AddSingleton<IPaymentProvider, SimulatedPaymentProvider>();
 builder.Services.AddHttpClient<ICatalogClient, HttpCatalogClient>(http =>
     http.BaseAddress = new Uri(builder.Configuration["Ordering:CatalogUrl"] ?? "http://catalog-api"));
+var outbox = builder.Configuration.GetSection("Outbox").Get<OutboxOptions>() ?? new OutboxOptions();
+builder.Services.AddSingleton(outbox);
+builder.Services.AddSingleton<OutboxRelay<OrderingDb>>();
+if (outbox.RelayEnabled)
+{
+    builder.Services.AddHostedService(sp => sp.GetRequiredService<OutboxRelay<OrderingDb>>());
+}
+
 builder.Services.AddSingleton<OrderSummaryProjector>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<OrderSummaryProjector>());
 builder.Services.AddSingleton<ReservationExpiry>();

@@ -10,20 +10,22 @@ public sealed class OrderingHost : IAsyncDisposable
 {
     private readonly List<ServiceFactory<Program>> _instances = [];
 
-    private OrderingHost(string connectionString, CatalogStub catalog)
+    private OrderingHost(string connectionString, string redis, CatalogStub catalog)
     {
         ConnectionString = connectionString;
+        Redis = redis;
         Catalog = catalog;
     }
 
     public string ConnectionString { get; }
+    public string Redis { get; }
     public CatalogStub Catalog { get; }
     public static readonly object Address = new { name = "Ada Lovelace", line1 = "1 Analytical Way", city = "London", postalCode = "N1 9GU", country = "GB" };
 
     public static async Task<OrderingHost> StartAsync(TestInfrastructure infrastructure)
     {
         var database = await infrastructure.CreateDatabaseAsync("ordering");
-        return new OrderingHost(database, await CatalogStub.StartAsync());
+        return new OrderingHost(database, await infrastructure.CreateRedisDatabaseAsync(), await CatalogStub.StartAsync());
     }
 
     /// <summary>A service instance; <paramref name="realServer"/> serves on a loopback port (for concurrency tests).</summary>
@@ -32,6 +34,7 @@ public sealed class OrderingHost : IAsyncDisposable
         var all = new Dictionary<string, string?>
         {
             ["ConnectionStrings:orderingdb"] = ConnectionString + ";Maximum Pool Size=50",
+            ["ConnectionStrings:redis"] = Redis,
             ["Ordering:CatalogUrl"] = Catalog.Url.ToString(),
             ["Payments:LatencyMilliseconds"] = "0",
         };

@@ -41,6 +41,6 @@ public sealed record OrderCancelled(Guid OrderId, string Reason) : IntegrationEv
 
 public sealed record OrderShipped(Guid OrderId, string TrackingNumber) : IntegrationEvent;
 
-[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, AllowOutOfOrderMetadataProperties = true)] // jsonb reorders keys
 [JsonSerializable(typeof(IntegrationEvent))]
 public sealed partial class IntegrationEventJson : JsonSerializerContext;

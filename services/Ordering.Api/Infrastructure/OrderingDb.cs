@@ -1,3 +1,4 @@
+using Ecommerce.Contracts.Outbox;
 using Microsoft.EntityFrameworkCore;
 using Ordering.Api.Inventory;
 using Ordering.Api.Orders;
@@ -92,6 +93,7 @@ public sealed class OrderingDb(DbContextOptions<OrderingDb> options) : DbContext
             e.Property(x => x.CreatedAt).HasColumnName("created_at");
         });
 
+        modelBuilder.AddOutbox();
         modelBuilder.Entity<ProjectionCheckpoint>(e =>
         {
             e.ToTable("projection_checkpoints");

@@ -1,3 +1,5 @@
+using Ecommerce.Contracts.Events;
+using Ecommerce.Contracts.Outbox;
 using Ecommerce.ServiceDefaults.Auth;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -44,7 +46,7 @@ public static class InventoryEndpoints
 
     /// <summary>Sets on-hand stock in one warehouse. It may not go below what is reserved there.</summary>
     private static async Task<Results<Ok<InventoryResponse>, ProblemHttpResult>> SetStock(
-        string sku, SetStockRequest request, OrderingDb db, TimeProvider time, CancellationToken ct)
+        string sku, SetStockRequest request, OrderingDb db, TimeProvider time, OutboxRelay<OrderingDb> relay, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(sku) || sku.Length > 64)
         {
@@ -75,7 +77,11 @@ public static class InventoryEndpoints
         }
 
         var rows = await db.Stock.AsNoTracking().Where(s => s.Sku == sku).OrderBy(s => s.Warehouse).ToListAsync(ct);
-        return TypedResults.Ok(ToResponse(sku, rows));
+        var response = ToResponse(sku, rows);
+        db.AddToOutbox(EventStreams.Ordering, new StockChanged(sku, response.Available), now);
+        await db.SaveChangesAsync(ct);
+        relay.Notify();
+        return TypedResults.Ok(response);
     }
 
     private static InventoryResponse ToResponse(string sku, List<StockLevel> rows)

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Ecommerce.Contracts.Outbox;
 using Ordering.Api.Infrastructure;
 using Ordering.Api.Inventory;
 using Ordering.Api.Payments;
@@ -11,7 +12,7 @@ namespace Ordering.Api.Orders;
 public static class OrderCommands
 {
     public static async Task<Results<Ok<OrderResponse>, ProblemHttpResult>> Pay(
-        Guid id, ClaimsPrincipal user, OrderingDb db, IPaymentProvider payments, TimeProvider time, CancellationToken ct)
+        Guid id, ClaimsPrincipal user, OrderingDb db, OutboxRelay<OrderingDb> relay, IPaymentProvider payments, TimeProvider time, CancellationToken ct)
     {
         var order = await new EventStore(db, time).LoadAsync(id, null, ct);
         if (order is null || order.CustomerId != user.GetUserId())
@@ -30,14 +31,14 @@ public static class OrderCommands
             return Problems.PaymentDeclined(payment.DeclineReason ?? "Declined.");
         }
 
-        return await AppendAsync(db, time, order, user, new OrderPaid(payment.PaymentId!, order.Total, order.Currency), async now =>
+        return await AppendAsync(db, relay, time, order, user, new OrderPaid(payment.PaymentId!, order.Total, order.Currency), async now =>
             // Paid orders keep their stock until shipped or cancelled: move the hold out of the expiry job's reach.
             await db.Reservations.Where(r => r.OrderId == id && r.Status == ReservationStatus.Active)
                 .ExecuteUpdateAsync(s => s.SetProperty(r => r.ExpiresAt, now.AddYears(100)), ct), ct);
     }
 
     public static async Task<Results<Ok<OrderResponse>, ProblemHttpResult>> Cancel(
-        Guid id, ClaimsPrincipal user, OrderingDb db, TimeProvider time, CancellationToken ct)
+        Guid id, ClaimsPrincipal user, OrderingDb db, OutboxRelay<OrderingDb> relay, TimeProvider time, CancellationToken ct)
     {
         var order = await new EventStore(db, time).LoadAsync(id, null, ct);
         if (order is null || (order.CustomerId != user.GetUserId() && !user.IsAdmin()))
@@ -47,12 +48,12 @@ public static class OrderCommands
 
         return order.CannotCancel() is { } reason
             ? Problems.InvalidTransition(reason)
-            : await AppendAsync(db, time, order, user, new OrderCancelled(user.IsAdmin() ? "cancelled by an administrator" : "cancelled by the customer"),
+            : await AppendAsync(db, relay, time, order, user, new OrderCancelled(user.IsAdmin() ? "cancelled by an administrator" : "cancelled by the customer"),
                 now => StockReservations.ReleaseAsync(db, id, now, ct), ct);
     }
 
     public static async Task<Results<Ok<OrderResponse>, ProblemHttpResult>> Ship(
-        Guid id, ShipRequest request, ClaimsPrincipal user, OrderingDb db, TimeProvider time, CancellationToken ct)
+        Guid id, ShipRequest request, ClaimsPrincipal user, OrderingDb db, OutboxRelay<OrderingDb> relay, TimeProvider time, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(request.TrackingNumber) || request.TrackingNumber.Length > 64)
         {
@@ -67,12 +68,12 @@ public static class OrderCommands
 
         return order.CannotShip() is { } reason
             ? Problems.InvalidTransition(reason)
-            : await AppendAsync(db, time, order, user, new OrderShipped(request.TrackingNumber.Trim()),
+            : await AppendAsync(db, relay, time, order, user, new OrderShipped(request.TrackingNumber.Trim()),
                 now => StockReservations.FulfilAsync(db, id, now, ct), ct);
     }
 
     public static async Task<Results<Ok<OrderResponse>, ProblemHttpResult>> Deliver(
-        Guid id, ClaimsPrincipal user, OrderingDb db, TimeProvider time, CancellationToken ct)
+        Guid id, ClaimsPrincipal user, OrderingDb db, OutboxRelay<OrderingDb> relay, TimeProvider time, CancellationToken ct)
     {
         var order = await new EventStore(db, time).LoadAsync(id, null, ct);
         if (order is null)
@@ -82,7 +83,7 @@ public static class OrderCommands
 
         return order.CannotDeliver() is { } reason
             ? Problems.InvalidTransition(reason)
-            : await AppendAsync(db, time, order, user, new OrderDelivered(), _ => Task.CompletedTask, ct);
+            : await AppendAsync(db, relay, time, order, user, new OrderDelivered(), _ => Task.CompletedTask, ct);
     }
 
     /// <summary>
@@ -90,7 +91,8 @@ public static class OrderCommands
     /// transaction. If another command appended first, nothing is written and the caller gets a 409.
     /// </summary>
     internal static async Task<Results<Ok<OrderResponse>, ProblemHttpResult>> AppendAsync(
-        OrderingDb db, TimeProvider time, Order order, ClaimsPrincipal? user, OrderEvent e, Func<DateTimeOffset, Task> sideEffects, CancellationToken ct)
+        OrderingDb db, OutboxRelay<OrderingDb> relay, TimeProvider time, Order order, ClaimsPrincipal? user, OrderEvent e,
+        Func<DateTimeOffset, Task> sideEffects, CancellationToken ct)
     {
         var strategy = db.Database.CreateExecutionStrategy();
         try
@@ -105,8 +107,15 @@ public static class OrderCommands
                 new EventStore(db, time).Append(order.Id, order.Version, user is null ? new EventMetadata(null, "system", null) : PlaceOrder.Metadata(user), e);
                 await db.SaveChangesAsync(ct);
                 await sideEffects(now);
+                IntegrationEvents.AddFor(db, order, e, now);
+                if (e is OrderCancelled)
+                {
+                    await IntegrationEvents.AddStockChangedAsync(db, order.Lines.Select(l => l.Sku), now, ct);
+                }
+
                 await db.SaveChangesAsync(ct);
                 await tx.CommitAsync(ct);
+                relay.Notify();
                 order.Apply(e, now);
                 return (Results<Ok<OrderResponse>, ProblemHttpResult>)TypedResults.Ok(OrderResponse.From(order));
             });

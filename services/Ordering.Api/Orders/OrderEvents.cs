@@ -17,7 +17,7 @@ public abstract record OrderEvent;
 
 public sealed record OrderPlaced(
     Guid CustomerId, IReadOnlyList<OrderLine> Lines, decimal Total, string Currency,
-    ShippingAddress ShippingAddress, DateTimeOffset ReservedUntil) : OrderEvent;
+    ShippingAddress ShippingAddress, DateTimeOffset ReservedUntil, string? CartId = null) : OrderEvent;
 
 public sealed record OrderPaid(string PaymentId, decimal Amount, string Currency) : OrderEvent;
 
@@ -41,7 +41,7 @@ public sealed class StoredEvent
 
 public sealed record EventMetadata(Guid? ActorId, string? ActorRole, string? CorrelationId);
 
-[JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web)]
+[JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web, AllowOutOfOrderMetadataProperties = true)] // jsonb reorders keys
 [JsonSerializable(typeof(OrderEvent))]
 [JsonSerializable(typeof(EventMetadata))]
 public sealed partial class OrderEventJson : JsonSerializerContext;

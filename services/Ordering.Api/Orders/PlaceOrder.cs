@@ -23,7 +23,7 @@ public static partial class PlaceOrder
     public static async Task<Results<Created<OrderResponse>, ProblemHttpResult>> Handle(
         [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
         PlaceOrderRequest request, ClaimsPrincipal user, OrderingDb db, ICatalogClient catalog, TimeProvider time,
-        OrderingOptions options, ILogger<OrderingDb> logger, CancellationToken ct)
+        OrderingOptions options, Ecommerce.Contracts.Outbox.OutboxRelay<OrderingDb> relay, ILogger<OrderingDb> logger, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(idempotencyKey) || idempotencyKey.Length > MaxKeyLength)
         {
@@ -109,14 +109,17 @@ public static partial class PlaceOrder
                 Quantity = a.Quantity, ExpiresAt = placed.ReservedUntil, Status = ReservationStatus.Active,
             }));
             new EventStore(db, time).Append(orderId, 0, Metadata(user), placed);
+            var order = Order.Replay(orderId, [(placed, now)])!;
+            IntegrationEvents.AddFor(db, order, placed, now);
+            await IntegrationEvents.AddStockChangedAsync(db, orderLines.Select(l => l.Sku), now, ct);
             await db.SaveChangesAsync(ct);
 
-            var order = Order.Replay(orderId, [(placed, now)])!;
             var response = OrderResponse.From(order);
             var body = JsonSerializer.Serialize(response, OrderJson.Default.OrderResponse);
             await db.Database.ExecuteSqlAsync(
                 $"UPDATE idempotency_keys SET order_id = {orderId}, response_body = {body}::jsonb WHERE customer_id = {customerId} AND key = {idempotencyKey}", ct);
             await tx.CommitAsync(ct);
+            relay.Notify();
             LogOrderPlaced(logger, orderId, customerId, orderLines.Count, placed.Total, placed.Currency);
             return (Results<Created<OrderResponse>, ProblemHttpResult>)TypedResults.Created($"/api/orders/{orderId}", response);
         });

@@ -9,6 +9,7 @@ namespace Ordering.Api.Orders;
 /// replicas: two instances expiring the same order race on its next event version and only one wins.
 /// </summary>
 public sealed partial class ReservationExpiry(IServiceScopeFactory scopes, OrderingOptions options, TimeProvider time,
+    Ecommerce.Contracts.Outbox.OutboxRelay<OrderingDb> relay,
     ILogger<ReservationExpiry> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -47,7 +48,7 @@ public sealed partial class ReservationExpiry(IServiceScopeFactory scopes, Order
                 continue;
             }
 
-            var result = await OrderCommands.AppendAsync(db, time, order, null, new OrderCancelled("reservation expired before payment"),
+            var result = await OrderCommands.AppendAsync(db, relay, time, order, null, new OrderCancelled("reservation expired before payment"),
                 at => StockReservations.ReleaseAsync(db, orderId, at, ct), ct);
             if (result.Result is Microsoft.AspNetCore.Http.HttpResults.Ok<OrderResponse>)
             {

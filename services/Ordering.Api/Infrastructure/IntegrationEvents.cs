@@ -1,0 +1,39 @@
+using Ecommerce.Contracts.Outbox;
+using Microsoft.EntityFrameworkCore;
+using Ordering.Api.Orders;
+using Integration = Ecommerce.Contracts.Events;
+
+namespace Ordering.Api.Infrastructure;
+
+/// <summary>What ordering tells the other contexts, written to its outbox inside the command's transaction.</summary>
+public static class IntegrationEvents
+{
+    public static void AddFor(OrderingDb db, Order order, OrderEvent e, DateTimeOffset now)
+    {
+        Integration.IntegrationEvent? message = e switch
+        {
+            OrderPlaced p => new Integration.OrderPlaced(order.Id, p.CustomerId, p.CartId,
+                p.Lines.Select(l => new Integration.OrderedLine(l.Sku, l.ProductId, l.Quantity, l.UnitPrice)).ToList(), p.Total, p.Currency),
+            OrderPaid p => new Integration.OrderPaid(order.Id, p.Amount, p.Currency),
+            OrderCancelled c => new Integration.OrderCancelled(order.Id, c.Reason),
+            OrderShipped s => new Integration.OrderShipped(order.Id, s.TrackingNumber),
+            _ => null,
+        };
+        if (message is not null)
+        {
+            db.AddToOutbox(EventStreams.Ordering, message, now);
+        }
+    }
+
+    /// <summary>One StockChanged per sku with its availability as this transaction leaves it.</summary>
+    public static async Task AddStockChangedAsync(OrderingDb db, IEnumerable<string> skus, DateTimeOffset now, CancellationToken ct)
+    {
+        var list = skus.Distinct().ToArray();
+        var available = await db.Stock.Where(s => list.Contains(s.Sku)).GroupBy(s => s.Sku)
+            .Select(g => new { Sku = g.Key, Available = g.Sum(s => s.OnHand - s.Reserved) }).ToListAsync(ct);
+        foreach (var row in available)
+        {
+            db.AddToOutbox(EventStreams.Ordering, new Integration.StockChanged(row.Sku, row.Available), now);
+        }
+    }
+}

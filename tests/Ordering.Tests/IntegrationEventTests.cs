@@ -1,0 +1,46 @@
+using Ecommerce.Contracts.Events;
+using Ecommerce.Contracts.Outbox;
+using StackExchange.Redis;
+
+namespace Ordering.Tests;
+
+/// <summary>Ordering tells the other contexts what happened, through its outbox and the ordering stream.</summary>
+public sealed class IntegrationEventTests(TestInfrastructure infrastructure) : IAsyncLifetime
+{
+    private OrderingHost _host = null!;
+
+    public async ValueTask InitializeAsync() => _host = await OrderingHost.StartAsync(infrastructure);
+
+    public ValueTask DisposeAsync() => _host.DisposeAsync();
+
+    [Fact]
+    public async Task Stock_and_order_events_reach_the_ordering_stream_in_order()
+    {
+        var service = _host.Instance();
+        using var admin = service.CreateClient(TestTokens.Admin());
+        using var customer = service.CreateClient(TestTokens.Customer(Guid.CreateVersion7()));
+        _host.Catalog.Set("PEN", 2m);
+        await OrderingHost.SetStockAsync(admin, "PEN", "main", 10);
+        using var placed = await OrderingHost.PlaceAsync(customer, OrderingHost.Order(("PEN", 4)));
+        var order = (await placed.Content.ReadFromJsonAsync<Ordering.Api.Orders.OrderResponse>(TestContext.Current.CancellationToken))!;
+        (await customer.PostAsync(new Uri($"/api/orders/{order.Id}/cancel", UriKind.Relative), null, TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
+
+        using var redis = await ConnectionMultiplexer.ConnectAsync(_host.Redis);
+        var stream = EventStreams.Key(EventStreams.Ordering);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (await redis.GetDatabase().StreamLengthAsync(stream) < 5 && clock.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+
+        var events = (await redis.GetDatabase().StreamRangeAsync(stream))
+            .Select(e => System.Text.Json.JsonSerializer.Deserialize(e["data"].ToString(), IntegrationEventJson.Default.IntegrationEvent)!)
+            .ToList();
+        Assert.Collection(events,
+            e => Assert.Equal(new StockChanged("PEN", 10), e),
+            e => Assert.Equal(order.Id, Assert.IsType<OrderPlaced>(e).OrderId),
+            e => Assert.Equal(new StockChanged("PEN", 6), e),
+            e => Assert.Equal(order.Id, Assert.IsType<OrderCancelled>(e).OrderId),
+            e => Assert.Equal(new StockChanged("PEN", 10), e));
+    }
+}
