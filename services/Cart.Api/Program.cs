@@ -1,7 +1,9 @@
 using Cart.Api.Carts;
+using Cart.Api.Events;
 using Cart.Api.Pricing;
 using Cart.Api.Stores;
 using Ecommerce.Clients;
+using Ecommerce.Contracts.Outbox;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
@@ -9,10 +11,14 @@ builder.AddDefaultAuthentication();
 
 var options = builder.Configuration.GetSection("Cart").Get<CartOptions>() ?? new CartOptions();
 builder.Services.AddSingleton(options);
+// Redis carries the event streams whatever the cart store is.
+builder.AddRedisClient("redis");
+builder.Services.AddSingleton(builder.Configuration.GetSection("Consumers").Get<ConsumerOptions>() ?? new ConsumerOptions());
+builder.Services.AddSingleton<OrderPlacedConsumer>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<OrderPlacedConsumer>());
 switch (options.Store)
 {
     case "redis":
-        builder.AddRedisClient("redis");
         builder.Services.AddSingleton<ICartStore, RedisCartStore>();
         break;
     case "postgres":

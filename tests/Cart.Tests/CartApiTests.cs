@@ -35,11 +35,8 @@ public sealed class CartApiTests(TestInfrastructure infrastructure) : IAsyncLife
             ["Cart:InventoryUrl"] = "http://127.0.0.1:1", // nothing listens: availability shows as unknown
             ["Cart:PriceCacheDuration"] = "00:00:00",
         };
-        if (store == "redis")
-        {
-            settings["ConnectionStrings:redis"] = await infrastructure.CreateRedisDatabaseAsync();
-        }
-        else
+        settings["ConnectionStrings:redis"] = await infrastructure.CreateRedisDatabaseAsync();
+        if (store == "postgres")
         {
             settings["ConnectionStrings:cartdb"] = await infrastructure.CreateDatabaseAsync("cartapi");
         }

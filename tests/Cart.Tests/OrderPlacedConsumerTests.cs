@@ -1,0 +1,113 @@
+using System.Text.Json;
+using Cart.Api.Events;
+using Ecommerce.Contracts.Events;
+using Ecommerce.Contracts.Outbox;
+using Microsoft.Extensions.DependencyInjection;
+using StackExchange.Redis;
+
+namespace Cart.Tests;
+
+/// <summary>The cart service reacts to orders: the cart an order came from is emptied, once, by its owner's order only.</summary>
+public sealed class OrderPlacedConsumerTests(TestInfrastructure infrastructure) : IAsyncLifetime
+{
+    private CatalogStub _catalog = null!;
+    private ServiceFactory<Program> _service = null!;
+    private ConnectionMultiplexer _redis = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _catalog = await CatalogStub.StartAsync();
+        _catalog.Set("MUG", 5m);
+        var redis = await infrastructure.CreateRedisDatabaseAsync();
+        _redis = await ConnectionMultiplexer.ConnectAsync(redis);
+        _service = new ServiceFactory<Program>(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:redis"] = redis,
+            ["Cart:CatalogUrl"] = _catalog.Url.ToString(),
+            ["Cart:InventoryUrl"] = "http://127.0.0.1:1",
+        });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _service.DisposeAsync();
+        await _catalog.DisposeAsync();
+        await _redis.DisposeAsync();
+    }
+
+    private async Task PublishAsync(string data) =>
+        await _redis.GetDatabase().StreamAddAsync(EventStreams.Key(EventStreams.Ordering),
+            [new("id", Guid.CreateVersion7().ToString()), new("type", "OrderPlaced"), new("data", data)]);
+
+    private static string Placed(Guid customer, string cartId) => JsonSerializer.Serialize<IntegrationEvent>(
+        new OrderPlaced(Guid.CreateVersion7(), customer, cartId, [new OrderedLine("MUG", Guid.CreateVersion7(), 1, 5m)], 5m, "EUR"),
+        IntegrationEventJson.Default.IntegrationEvent);
+
+    private async Task<string> CartWithAMugAsync(HttpClient client)
+    {
+        using var created = await client.PostAsync(new Uri("/api/carts", UriKind.Relative), null);
+        var id = (await created.Content.ReadFromJsonAsync<Cart.Api.Carts.CartCreated>())!.Id;
+        (await client.PostAsJsonAsync($"/api/carts/{id}/items", new { sku = "MUG", quantity = 1 })).EnsureSuccessStatusCode();
+        return id;
+    }
+
+    private async Task DrainAsync()
+    {
+        var consumer = _service.Services.GetRequiredService<OrderPlacedConsumer>();
+        await consumer.EnsureGroupAsync();
+        // The hosted consumer may take entries first; draining until the group has nothing pending covers both.
+        for (var i = 0; i < 100; i++)
+        {
+            await consumer.ConsumeOnceAsync(CancellationToken.None);
+            var pending = await _redis.GetDatabase().StreamPendingAsync(EventStreams.Key(EventStreams.Ordering), "cart-api");
+            var info = await _redis.GetDatabase().StreamGroupInfoAsync(EventStreams.Key(EventStreams.Ordering));
+            if (pending.PendingMessageCount == 0 && info.Single(g => g.Name == "cart-api").Lag is 0 or null)
+            {
+                return;
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
+    [Fact]
+    public async Task The_ordered_cart_is_emptied_and_a_redelivery_changes_nothing()
+    {
+        var customer = Guid.CreateVersion7();
+        using var client = _service.CreateClient(TestTokens.Customer(customer));
+        var ordered = await CartWithAMugAsync(client);
+        var event_ = Placed(customer, ordered);
+
+        await PublishAsync(event_);
+        await PublishAsync(event_); // at-least-once: the same event again
+        await DrainAsync();
+
+        using var gone = await client.GetAsync(new Uri($"/api/carts/{ordered}", UriKind.Relative), TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+        Assert.Equal(0, await _redis.GetDatabase().StreamLengthAsync(EventStreams.DeadLetter(EventStreams.Ordering)));
+    }
+
+    [Fact]
+    public async Task Another_customers_order_cannot_empty_a_users_cart()
+    {
+        var owner = Guid.CreateVersion7();
+        using var client = _service.CreateClient(TestTokens.Customer(owner));
+        var cart = await CartWithAMugAsync(client);
+
+        await PublishAsync(Placed(Guid.CreateVersion7(), cart));
+        await DrainAsync();
+
+        using var still = await client.GetAsync(new Uri($"/api/carts/{cart}", UriKind.Relative), TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, still.StatusCode);
+    }
+
+    [Fact]
+    public async Task An_unreadable_event_is_parked_on_the_dead_letter_stream()
+    {
+        await PublishAsync("{\"this is\": \"not an event\"}");
+        await DrainAsync();
+
+        var parked = await _redis.GetDatabase().StreamRangeAsync(EventStreams.DeadLetter(EventStreams.Ordering));
+        Assert.Equal("cart-api", Assert.Single(parked)["group"].ToString());
+    }
+}
