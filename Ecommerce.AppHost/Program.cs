@@ -25,6 +25,7 @@ try
         .WithReference(redis).WithReference(cartDb).WithReference(catalog).WithReference(ordering)
         .WaitFor(redis).WaitFor(cartDb)
         .WithEnvironment("Cart__Store", builder.Configuration["Cart:Store"] ?? "redis"); // --Cart:Store postgres for the store lab
+    ordering.WithReference(cart); // checkout from a cart reads it on the customer's behalf
 
     builder.AddProject("gateway", "services/Gateway")
         .WithReference(catalog).WithReference(ordering).WithReference(cart)

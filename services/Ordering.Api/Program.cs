@@ -17,6 +17,8 @@ builder.Services.AddSingleton(builder.Configuration.GetSection("Payments").Get<P
 builder.Services.AddSingleton<IPaymentProvider, SimulatedPaymentProvider>();
 builder.Services.AddHttpClient<ICatalogClient, HttpCatalogClient>(http =>
     http.BaseAddress = new Uri(builder.Configuration["Ordering:CatalogUrl"] ?? "http://catalog-api"));
+builder.Services.AddHttpClient<ICartClient, HttpCartClient>(http =>
+    http.BaseAddress = new Uri(builder.Configuration["Ordering:CartUrl"] ?? "http://cart-api"));
 var outbox = builder.Configuration.GetSection("Outbox").Get<OutboxOptions>() ?? new OutboxOptions();
 builder.Services.AddSingleton(outbox);
 builder.Services.AddSingleton<OutboxRelay<OrderingDb>>();

@@ -77,6 +77,54 @@ public sealed class ShoppingTests(PlatformFixture platform)
     }
 
     [Fact]
+    public async Task Checking_out_a_cart_orders_its_lines_and_empties_it()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var guest = platform.CreateClient();
+        using var customer = platform.CreateClient(TestTokens.Customer(Guid.CreateVersion7()));
+        using var admin = platform.CreateClient(TestTokens.Admin());
+        var page = await guest.GetFromJsonAsync<JsonElement>("/api/catalog/products?limit=2&sort=-price", ct);
+        var skus = page.GetProperty("items").EnumerateArray().Select(p => p.GetProperty("sku").GetString()!).ToList();
+        foreach (var sku in skus)
+        {
+            (await admin.PutAsJsonAsync($"/api/inventory/{sku}", new { warehouse = "main", onHand = 50 }, ct)).EnsureSuccessStatusCode();
+        }
+
+        using var newCart = await customer.PostAsync(new Uri("/api/carts", UriKind.Relative), null, ct);
+        var cartId = (await newCart.Content.ReadFromJsonAsync<CartCreated>(ct))!.Id;
+        foreach (var sku in skus)
+        {
+            (await customer.PostAsJsonAsync($"/api/carts/{cartId}/items", new { sku, quantity = 1 }, ct)).EnsureSuccessStatusCode();
+        }
+
+        var cart = await customer.GetFromJsonAsync<Cart>($"/api/carts/{cartId}", ct);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/orders")
+        {
+            Content = JsonContent.Create(new { cartId, shippingAddress = new { name = "Ada", line1 = "1 Way", city = "London", postalCode = "N1", country = "GB" } }),
+        };
+        request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+        using var placed = await customer.SendAsync(request, ct);
+        var order = await placed.Content.ReadFromJsonAsync<Order>(ct);
+
+        Assert.Equal(HttpStatusCode.Created, placed.StatusCode);
+        Assert.Equal(cart!.Subtotal, order!.Total);
+
+        // OrderPlaced travels ordering → outbox → Redis stream → cart-api, which empties the cart.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        HttpStatusCode status;
+        do
+        {
+            await Task.Delay(50, ct);
+            using var read = await customer.GetAsync(new Uri($"/api/carts/{cartId}", UriKind.Relative), ct);
+            status = read.StatusCode;
+        }
+        while (status == HttpStatusCode.OK && clock.Elapsed < TimeSpan.FromSeconds(10));
+
+        Assert.Equal(HttpStatusCode.NotFound, status);
+        TestContext.Current.SendDiagnosticMessage($"cart emptied {clock.ElapsedMilliseconds} ms after the order");
+    }
+
+    [Fact]
     public async Task The_demo_catalog_is_browsable_through_the_gateway()
     {
         using var guest = platform.CreateClient();

@@ -3,7 +3,7 @@ namespace Ordering.Api.Orders;
 public sealed record PlaceOrderLine(string? Sku, int? Quantity);
 
 /// <summary>What a client may send. Prices, totals and stock are not in it: the server looks them up.</summary>
-public sealed record PlaceOrderRequest(Guid? CartId, List<PlaceOrderLine>? Lines, ShippingAddress? ShippingAddress);
+public sealed record PlaceOrderRequest(string? CartId, List<PlaceOrderLine>? Lines, ShippingAddress? ShippingAddress);
 
 public sealed record OrderResponse(
     Guid Id, Guid CustomerId, string Status, IReadOnlyList<OrderLine> Lines, decimal Total, string Currency,

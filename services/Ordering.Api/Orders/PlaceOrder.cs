@@ -22,7 +22,7 @@ public static partial class PlaceOrder
 
     public static async Task<Results<Created<OrderResponse>, ProblemHttpResult>> Handle(
         [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
-        PlaceOrderRequest request, ClaimsPrincipal user, OrderingDb db, ICatalogClient catalog, TimeProvider time,
+        PlaceOrderRequest request, ClaimsPrincipal user, HttpContext http, OrderingDb db, ICatalogClient catalog, ICartClient carts, TimeProvider time,
         OrderingOptions options, Ecommerce.Contracts.Outbox.OutboxRelay<OrderingDb> relay, ILogger<OrderingDb> logger, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(idempotencyKey) || idempotencyKey.Length > MaxKeyLength)
@@ -37,10 +37,37 @@ public static partial class PlaceOrder
             return Problems.Validation(error);
         }
 
-        var hash = Hash(lines!, address!);
+        // The request is what the key protects: for a cart checkout that is the cart id, not its lines today.
+        var hash = request.CartId is { } cartId ? Hash([new NormalizedLine("cart:" + cartId, 0)], address!) : Hash(lines!, address!);
         if (await ReplayAsync(db, customerId, idempotencyKey, hash, ct) is { } earlier)
         {
             return earlier;
+        }
+
+        if (request.CartId is { } fromCart)
+        {
+            IReadOnlyList<CartItem>? items;
+            try
+            {
+                var token = http.Request.Headers.Authorization.ToString() is { Length: > 7 } header ? header["Bearer ".Length..] : null;
+                items = await carts.GetItemsAsync(fromCart, token, ct);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or Polly.ExecutionRejectedException)
+            {
+                LogCartUnavailable(logger, ex);
+                return Problems.Unavailable("The cart service could not be reached; nothing was reserved. Retry with the same Idempotency-Key.");
+            }
+
+            if (items is null)
+            {
+                return Problems.Validation($"Cart '{fromCart}' was not found.");
+            }
+
+            (lines, error) = Normalize(items.Select(i => new PlaceOrderLine(i.Sku, i.Quantity)).ToList(), options);
+            if (error is not null)
+            {
+                return Problems.Validation(error);
+            }
         }
 
         IReadOnlyDictionary<string, CatalogItem> prices;
@@ -74,7 +101,7 @@ public static partial class PlaceOrder
 
         var orderId = Guid.CreateVersion7();
         var now = time.GetUtcNow();
-        var placed = new OrderPlaced(customerId, orderLines, orderLines.Sum(l => l.LineTotal), currencies[0], address!, now + options.ReservationTtl);
+        var placed = new OrderPlaced(customerId, orderLines, orderLines.Sum(l => l.LineTotal), currencies[0], address!, now + options.ReservationTtl, request.CartId);
 
         var strategy = db.Database.CreateExecutionStrategy();
         return await strategy.ExecuteAsync(async () =>
@@ -150,38 +177,6 @@ public static partial class PlaceOrder
 
     private static (List<NormalizedLine>? Lines, ShippingAddress? Address, string? Error) Validate(PlaceOrderRequest request, OrderingOptions options)
     {
-        if (request.CartId is not null)
-        {
-            return (null, null, "Checkout from a cart (cartId) is not available yet: send the lines.");
-        }
-
-        if (request.Lines is not { Count: > 0 } raw || raw.Count > options.MaxLines)
-        {
-            return (null, null, $"lines must hold 1 to {options.MaxLines} entries.");
-        }
-
-        foreach (var line in raw)
-        {
-            if (string.IsNullOrWhiteSpace(line.Sku) || line.Sku.Length > 64)
-            {
-                return (null, null, "Every line needs a sku of 1 to 64 characters.");
-            }
-
-            if (line.Quantity is not { } q || q < 1 || q > options.MaxQuantity)
-            {
-                return (null, null, $"Every line needs a quantity from 1 to {options.MaxQuantity} (sku '{line.Sku}').");
-            }
-        }
-
-        // The same sku twice is one line; sorted so the request hash does not depend on line order.
-        var lines = raw.GroupBy(l => l.Sku!.Trim(), StringComparer.Ordinal)
-            .Select(g => new NormalizedLine(g.Key, g.Sum(l => l.Quantity!.Value)))
-            .OrderBy(l => l.Sku, StringComparer.Ordinal).ToList();
-        if (lines.Any(l => l.Quantity > options.MaxQuantity))
-        {
-            return (null, null, $"At most {options.MaxQuantity} units per sku.");
-        }
-
         var a = request.ShippingAddress;
         if (a is null || Blank(a.Name, 100) || Blank(a.Line1, 200) || Blank(a.City, 100) || Blank(a.PostalCode, 20)
             || a.Country is not { Length: 2 } || !a.Country.All(char.IsAsciiLetterUpper) || (a.Line2?.Length > 200))
@@ -189,7 +184,42 @@ public static partial class PlaceOrder
             return (null, null, "shippingAddress needs name, line1, city, postalCode and a two-letter upper-case country code (ISO 3166-1).");
         }
 
-        return (lines, a, null);
+        if (request.CartId is not null)
+        {
+            return request.Lines is null
+                ? (null, a, request.CartId.Length is > 0 and <= 64 ? null : "cartId must be 1 to 64 characters.")
+                : (null, a, "Send either cartId or lines, not both.");
+        }
+
+        var (lines, error) = Normalize(request.Lines, options);
+        return (lines, a, error);
+    }
+
+    private static (List<NormalizedLine>? Lines, string? Error) Normalize(List<PlaceOrderLine>? raw, OrderingOptions options)
+    {
+        if (raw is not { Count: > 0 } || raw.Count > options.MaxLines)
+        {
+            return (null, $"An order needs 1 to {options.MaxLines} lines.");
+        }
+
+        foreach (var line in raw)
+        {
+            if (string.IsNullOrWhiteSpace(line.Sku) || line.Sku.Length > 64)
+            {
+                return (null, "Every line needs a sku of 1 to 64 characters.");
+            }
+
+            if (line.Quantity is not { } q || q < 1 || q > options.MaxQuantity)
+            {
+                return (null, $"Every line needs a quantity from 1 to {options.MaxQuantity} (sku '{line.Sku}').");
+            }
+        }
+
+        // The same sku twice is one line; sorted so the request hash does not depend on line order.
+        var lines = raw.GroupBy(l => l.Sku!.Trim(), StringComparer.Ordinal)
+            .Select(g => new NormalizedLine(g.Key, g.Sum(l => l.Quantity!.Value)))
+            .OrderBy(l => l.Sku, StringComparer.Ordinal).ToList();
+        return lines.Any(l => l.Quantity > options.MaxQuantity) ? (null, $"At most {options.MaxQuantity} units per sku.") : (lines, null);
     }
 
     private static bool Blank(string? value, int max) => string.IsNullOrWhiteSpace(value) || value.Length > max;
@@ -203,6 +233,9 @@ public static partial class PlaceOrder
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Order {OrderId} placed by {CustomerId}: {LineCount} lines, {Total} {Currency}")]
     private static partial void LogOrderPlaced(ILogger logger, Guid orderId, Guid customerId, int lineCount, decimal total, string currency);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The cart service could not be reached for a cart checkout")]
+    private static partial void LogCartUnavailable(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The catalog could not be reached while pricing an order")]
     private static partial void LogCatalogUnavailable(ILogger logger, Exception exception);
