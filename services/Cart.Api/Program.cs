@@ -16,6 +16,8 @@ builder.AddRedisClient("redis");
 builder.Services.AddSingleton(builder.Configuration.GetSection("Consumers").Get<ConsumerOptions>() ?? new ConsumerOptions());
 builder.Services.AddSingleton<OrderPlacedConsumer>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<OrderPlacedConsumer>());
+builder.Services.AddSingleton<CatalogEventsConsumer>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<CatalogEventsConsumer>());
 switch (options.Store)
 {
     case "redis":

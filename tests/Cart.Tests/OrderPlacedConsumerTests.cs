@@ -111,3 +111,62 @@ public sealed class OrderPlacedConsumerTests(TestInfrastructure infrastructure) 
         Assert.Equal("cart-api", Assert.Single(parked)["group"].ToString());
     }
 }
+
+/// <summary>A deleted product shows as unavailable in carts at once, even while its price is cached.</summary>
+public sealed class CatalogEventsConsumerTests(TestInfrastructure infrastructure) : IAsyncLifetime
+{
+    private CatalogStub _catalog = null!;
+    private ServiceFactory<Program> _service = null!;
+    private ConnectionMultiplexer _redis = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _catalog = await CatalogStub.StartAsync();
+        _catalog.Set("LAMP", 30m);
+        var redis = await infrastructure.CreateRedisDatabaseAsync();
+        _redis = await ConnectionMultiplexer.ConnectAsync(redis);
+        _service = new ServiceFactory<Program>(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:redis"] = redis,
+            ["Cart:CatalogUrl"] = _catalog.Url.ToString(),
+            ["Cart:InventoryUrl"] = "http://127.0.0.1:1",
+            ["Cart:PriceCacheDuration"] = "01:00:00", // long enough that only the event can explain a change
+        });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _service.DisposeAsync();
+        await _catalog.DisposeAsync();
+        await _redis.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task ProductDeleted_drops_the_cached_price_so_the_line_shows_unavailable()
+    {
+        using var client = _service.CreateClient();
+        using var created = await client.PostAsync(new Uri("/api/carts", UriKind.Relative), null, TestContext.Current.CancellationToken);
+        var id = (await created.Content.ReadFromJsonAsync<Cart.Api.Carts.CartCreated>(TestContext.Current.CancellationToken))!.Id;
+        (await client.PostAsJsonAsync($"/api/carts/{id}/items", new { sku = "LAMP", quantity = 1 }, TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
+        _catalog.Remove("LAMP");
+        Assert.NotNull((await client.GetFromJsonAsync<Cart.Api.Pricing.CartResponse>($"/api/carts/{id}", TestContext.Current.CancellationToken))!.Lines.Single().UnitPrice);
+
+        var deleted = JsonSerializer.Serialize<IntegrationEvent>(new ProductDeleted(Guid.CreateVersion7(), "LAMP", 2, []), IntegrationEventJson.Default.IntegrationEvent);
+        await _redis.GetDatabase().StreamAddAsync(EventStreams.Key(EventStreams.Catalog), [new("id", Guid.CreateVersion7().ToString()), new("type", "ProductDeleted"), new("data", deleted)]);
+        var consumer = _service.Services.GetRequiredService<CatalogEventsConsumer>();
+        await consumer.EnsureGroupAsync();
+        await consumer.ConsumeOnceAsync(CancellationToken.None);
+        await consumer.ConsumeOnceAsync(CancellationToken.None); // a redelivery, or the hosted consumer having taken it first
+
+        Cart.Api.Pricing.CartLineResponse line;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while ((line = (await client.GetFromJsonAsync<Cart.Api.Pricing.CartResponse>($"/api/carts/{id}", TestContext.Current.CancellationToken))!.Lines.Single()).UnitPrice is not null
+               && clock.Elapsed < TimeSpan.FromSeconds(5))
+        {
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+
+        Assert.False(line.Available);
+        Assert.Null(line.UnitPrice);
+    }
+}

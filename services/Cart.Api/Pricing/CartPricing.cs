@@ -48,6 +48,15 @@ public sealed partial class CartPricing(ICatalogClient catalog, IInventoryClient
         return found;
     }
 
+    /// <summary>Forgets cached prices (a product changed or went away): the next read asks the catalog.</summary>
+    public void Forget(IEnumerable<string> skus)
+    {
+        foreach (var sku in skus)
+        {
+            cache.Remove("price:" + sku);
+        }
+    }
+
     public async Task<CartResponse> PriceAsync(CartData cart, CancellationToken ct)
     {
         var skus = cart.Lines.Select(l => l.Sku).ToList();

@@ -166,7 +166,7 @@ public static class ProductEndpoints
         if (ParseIfMatch(context) is { } expected && expected != product.Version) return Stale(id, product.Version);
 
         db.Products.Remove(product);
-        var saved = await writer.SaveAsync(db, product, new ProductDeleted(product.Id, product.Sku, product.Version + 1), ct);
+        var saved = await writer.SaveAsync(db, product, new ProductDeleted(product.Id, product.Sku, product.Version + 1, product.VariantSkus), ct);
         return saved is null ? TypedResults.NoContent() : saved;
     }
 

@@ -27,7 +27,8 @@ public sealed record ProductSnapshot(
 /// <summary>The full product after a create or update; <c>Version</c> orders them (a late older one must not win).</summary>
 public sealed record ProductUpserted(ProductSnapshot Product) : IntegrationEvent;
 
-public sealed record ProductDeleted(Guid ProductId, string Sku, long Version) : IntegrationEvent;
+/// <summary>The product is gone; <c>VariantSkus</c> lists the variant skus that went with it.</summary>
+public sealed record ProductDeleted(Guid ProductId, string Sku, long Version, IReadOnlyList<string> VariantSkus) : IntegrationEvent;
 
 public sealed record StockChanged(string Sku, int Available) : IntegrationEvent;
 

@@ -66,7 +66,7 @@ public sealed partial class OutboxRelay<TContext>(IServiceScopeFactory scopes, I
             db.ChangeTracker.Clear();
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             var batch = await db.Set<OutboxMessage>()
-                .FromSql($"SELECT * FROM outbox WHERE sent_at IS NULL ORDER BY occurred_at, id LIMIT {options.BatchSize} FOR UPDATE SKIP LOCKED")
+                .FromSql($"SELECT * FROM outbox WHERE sent_at IS NULL ORDER BY position LIMIT {options.BatchSize} FOR UPDATE SKIP LOCKED")
                 .ToListAsync(ct);
             if (batch.Count == 0)
             {

@@ -159,6 +159,13 @@ namespace Catalog.Api.Infrastructure.Migrations
                         .HasColumnType("jsonb")
                         .HasColumnName("payload");
 
+                    b.Property<long>("Position")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("position");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Position"));
+
                     b.Property<DateTimeOffset?>("SentAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("sent_at");
@@ -177,8 +184,8 @@ namespace Catalog.Api.Infrastructure.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("OccurredAt")
-                        .HasDatabaseName("ix_outbox_unsent")
+                    b.HasIndex("Position")
+                        .HasDatabaseName("ix_outbox_unsent_position")
                         .HasFilter("sent_at IS NULL");
 
                     b.ToTable("outbox", (string)null);
