@@ -10,7 +10,16 @@ try
     var catalogDb = postgres.AddDatabase("catalogdb");
     var orderingDb = postgres.AddDatabase("orderingdb");
     var cartDb = postgres.AddDatabase("cartdb");
+    var identityDb = postgres.AddDatabase("identitydb");
     var redis = builder.AddRedis("redis");
+
+    var adminEmail = builder.Configuration["Identity:Admin:Email"] ?? "admin@polyglot.local";
+    var adminPassword = builder.Configuration["Identity:Admin:Password"] ?? builder.GeneratedSecret("admin-password");
+    var identity = builder.AddProject("identity-api", "services/Identity.Api")
+        .WithReference(identityDb).WaitFor(identityDb)
+        .WithEnvironment("Identity__Admin__Email", adminEmail)
+        .WithEnvironment("Identity__Admin__Password", adminPassword);
+    builder.Notes.Add($"Admin sign-in: POST /api/identity/token {{\"email\":\"{adminEmail}\",\"password\":\"{adminPassword}\"}}");
 
     var catalog = builder.AddProject("catalog-api", "services/Catalog.Api")
         .WithReference(catalogDb).WithReference(redis)
@@ -28,8 +37,8 @@ try
     ordering.WithReference(cart); // checkout from a cart reads it on the customer's behalf
 
     builder.AddProject("gateway", "services/Gateway")
-        .WithReference(catalog).WithReference(ordering).WithReference(cart)
-        .WaitFor(catalog).WaitFor(ordering).WaitFor(cart)
+        .WithReference(identity).WithReference(catalog).WithReference(ordering).WithReference(cart)
+        .WaitFor(identity).WaitFor(catalog).WaitFor(ordering).WaitFor(cart)
         .WithExternalHttpEndpoint(builder.Options.GatewayPort)
         // The public edge must not believe a client's X-Forwarded-For (it would dodge per-IP limits);
         // services behind it may, since only the gateway talks to them.

@@ -203,6 +203,11 @@ public sealed class DistributedApplication : IAsyncDisposable
         table.AppendLine();
         var gateway = Resources.OfType<ProjectResource>().FirstOrDefault(p => p.FixedPort is not null);
         table.AppendLine($"Ready in {elapsed.TotalSeconds:0.0} s. Logs: {Path.Combine(_builder.Options.StateDirectory, "logs")}");
+        foreach (var note in _builder.Notes)
+        {
+            table.AppendLine(note);
+        }
+
         if (gateway is not null)
         {
             table.AppendLine($"Gateway: {gateway.Url}   (Ctrl+C stops everything)");

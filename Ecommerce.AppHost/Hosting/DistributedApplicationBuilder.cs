@@ -23,6 +23,28 @@ public sealed class DistributedApplicationBuilder
     public string RepositoryRoot { get; }
     public IReadOnlyList<Resource> Resources => _resources;
 
+    /// <summary>Lines printed under the resource table once everything is up (how to sign in, and so on).</summary>
+    public List<string> Notes { get; } = [];
+
+    /// <summary>A secret generated once and kept in the state folder (Aspire's generated parameters, in spirit).</summary>
+    public string GeneratedSecret(string name)
+    {
+        var file = Path.Combine(Options.StateDirectory, name);
+        if (Options.Fresh && File.Exists(file))
+        {
+            File.Delete(file);
+        }
+
+        if (!File.Exists(file))
+        {
+            Directory.CreateDirectory(Options.StateDirectory);
+            // Letters, digits and a symbol: passes the identity service's password rules.
+            File.WriteAllText(file, "Pc-" + Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12)) + "!x");
+        }
+
+        return File.ReadAllText(file).Trim();
+    }
+
     public PostgresServerResource AddPostgres(string name) => Add(new PostgresServerResource(name, r => Add(r)));
 
     public RedisResource AddRedis(string name) => Add(new RedisResource(name));

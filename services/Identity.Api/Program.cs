@@ -1,0 +1,33 @@
+using Identity.Api.Accounts;
+using Identity.Api.Infrastructure;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+builder.AddDefaultAuthentication();
+builder.AddNpgsqlDbContext<IdentityDb>("identitydb");
+builder.Services.AddSingleton(builder.Configuration.GetSection("Identity").Get<Identity.Api.Accounts.IdentityOptions>() ?? new());
+builder.Services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
+builder.Services.AddOpenApi();
+
+var app = builder.Build();
+
+await using (var scope = app.Services.CreateAsyncScope())
+{
+    await scope.ServiceProvider.GetRequiredService<IdentityDb>().Database.MigrateAsync();
+}
+
+await AdminSeeder.SeedAsync(app.Services, CancellationToken.None);
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
+app.MapDefaultEndpoints();
+app.MapOpenApi();
+app.MapAccounts();
+
+await app.RunAsync();
+
+public partial class Program;
