@@ -36,6 +36,7 @@ public static class ServiceDefaultsExtensions
             http.AddServiceDiscovery();
         });
         builder.Services.AddSingleton(TimeProvider.System);
+        AppHostWatchdog.AddIfOrchestrated(builder);
         return builder;
     }
 

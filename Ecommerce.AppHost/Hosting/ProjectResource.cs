@@ -80,6 +80,7 @@ public sealed class ProjectResource(string name, string projectDirectory) : Reso
             ["DOTNET_ENVIRONMENT"] = context.Options.Environment,
             ["ASPNETCORE_FORWARDEDHEADERS_ENABLED"] = "true",
             ["OTEL_SERVICE_NAME"] = Name,
+            ["ECOMMERCE_APPHOST_PID"] = System.Environment.ProcessId.ToString(CultureInfo.InvariantCulture), // services stop if the host dies
             ["OTEL_RESOURCE_ATTRIBUTES"] = $"service.instance.id={Name}-{Port}",
             ["Jwt__SigningKey"] = context.JwtSigningKey,
             ["Jwt__Issuer"] = "polyglot-commerce",

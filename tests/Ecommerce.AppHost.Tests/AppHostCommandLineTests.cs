@@ -81,3 +81,38 @@ public sealed class AppHostCommandLineTests
         Assert.Contains("--gateway-port expects a whole number, not 'eighty'", host.Output, StringComparison.Ordinal);
     }
 }
+
+/// <summary>Even a host killed without warning leaves no service behind.</summary>
+public sealed class AppHostKilledTests
+{
+    [Fact]
+    public async Task Services_stop_by_themselves_when_the_AppHost_is_killed()
+    {
+        var state = Repository.NewStateDirectory();
+        var port = Ports.GetFree();
+        await using var host = AppHostProcess.Start(["--gateway-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--state", state, "--no-containers"]);
+        await host.WaitUntilReadyAsync(TimeSpan.FromSeconds(120));
+        var children = Processes.Descendants(host.Pid);
+        var services = children.Where(pid => File.ReadAllText($"/proc/{pid}/cmdline").Contains(".dll", StringComparison.Ordinal)).ToList();
+        var stores = children.Except(services).Where(pid => Processes.ParentOf(pid) == host.Pid).ToList(); // postmaster, redis-server
+        Assert.NotEmpty(services);
+
+        Assert.True(Signals.Kill(host.Pid));
+        try
+        {
+            await Processes.WaitUntilAsync(() => !services.Any(Processes.IsAlive), TimeSpan.FromSeconds(30), "the orphaned services to stop");
+        }
+        finally
+        {
+            // PostgreSQL and Redis cannot watch the host: the next start stops them (pid files); here the test does.
+            foreach (var pid in stores.Where(Processes.IsAlive))
+            {
+                Signals.Send(pid, 15);
+            }
+
+            await Processes.WaitUntilAsync(() => !stores.Any(Processes.IsAlive), TimeSpan.FromSeconds(30), "the stores to stop");
+        }
+
+        Directory.Delete(state, recursive: true);
+    }
+}
