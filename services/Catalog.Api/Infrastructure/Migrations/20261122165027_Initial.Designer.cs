@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Catalog.Api.Infrastructure.Migrations
 {
     [DbContext(typeof(CatalogDb))]
-    [Migration("20261122155452_Initial")]
+    [Migration("20261122165027_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -134,6 +134,8 @@ namespace Catalog.Api.Infrastructure.Migrations
 
                     b.HasIndex("Status", "Price", "Id");
 
+                    b.HasIndex("Status", "Category", "Name", "Id");
+
                     b.HasIndex("Status", "Category", "Price", "Id");
 
                     b.ToTable("products", null, t =>
@@ -160,6 +162,13 @@ namespace Catalog.Api.Infrastructure.Migrations
                         .HasColumnType("jsonb")
                         .HasColumnName("payload");
 
+                    b.Property<long>("Position")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("position");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Position"));
+
                     b.Property<DateTimeOffset?>("SentAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("sent_at");
@@ -178,8 +187,8 @@ namespace Catalog.Api.Infrastructure.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("OccurredAt")
-                        .HasDatabaseName("ix_outbox_unsent")
+                    b.HasIndex("Position")
+                        .HasDatabaseName("ix_outbox_unsent_position")
                         .HasFilter("sent_at IS NULL");
 
                     b.ToTable("outbox", (string)null);

@@ -1,5 +1,6 @@
 ﻿using System;
 using Microsoft.EntityFrameworkCore.Migrations;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
@@ -16,6 +17,8 @@ namespace Catalog.Api.Infrastructure.Migrations
                 columns: table => new
                 {
                     id = table.Column<Guid>(type: "uuid", nullable: false),
+                    position = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityAlwaysColumn),
                     stream = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
                     type = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
                     payload = table.Column<string>(type: "jsonb", nullable: false),
@@ -56,9 +59,9 @@ namespace Catalog.Api.Infrastructure.Migrations
                 });
 
             migrationBuilder.CreateIndex(
-                name: "ix_outbox_unsent",
+                name: "ix_outbox_unsent_position",
                 table: "outbox",
-                column: "occurred_at",
+                column: "position",
                 filter: "sent_at IS NULL");
 
             migrationBuilder.CreateIndex(
@@ -78,6 +81,11 @@ namespace Catalog.Api.Infrastructure.Migrations
                 name: "IX_products_status_brand",
                 table: "products",
                 columns: new[] { "status", "brand" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_products_status_category_name_id",
+                table: "products",
+                columns: new[] { "status", "category", "name", "id" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_products_status_category_price_id",

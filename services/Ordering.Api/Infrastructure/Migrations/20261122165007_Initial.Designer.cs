@@ -12,8 +12,8 @@ using Ordering.Api.Infrastructure;
 namespace Ordering.Api.Infrastructure.Migrations
 {
     [DbContext(typeof(OrderingDb))]
-    [Migration("20261122163119_OutboxPosition")]
-    partial class OutboxPosition
+    [Migration("20261122165007_Initial")]
+    partial class Initial
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)

@@ -67,6 +67,24 @@ namespace Ordering.Api.Infrastructure.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "outbox",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    position = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityAlwaysColumn),
+                    stream = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    type = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    payload = table.Column<string>(type: "jsonb", nullable: false),
+                    occurred_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    sent_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_outbox", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "projection_checkpoints",
                 columns: table => new
                 {
@@ -126,6 +144,12 @@ namespace Ordering.Api.Infrastructure.Migrations
                 columns: new[] { "customer_id", "placed_at", "order_id" });
 
             migrationBuilder.CreateIndex(
+                name: "ix_outbox_unsent_position",
+                table: "outbox",
+                column: "position",
+                filter: "sent_at IS NULL");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_reservations_order_id",
                 table: "reservations",
                 column: "order_id");
@@ -147,6 +171,9 @@ namespace Ordering.Api.Infrastructure.Migrations
 
             migrationBuilder.DropTable(
                 name: "order_summaries");
+
+            migrationBuilder.DropTable(
+                name: "outbox");
 
             migrationBuilder.DropTable(
                 name: "projection_checkpoints");
