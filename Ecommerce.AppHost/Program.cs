@@ -21,10 +21,17 @@ try
         .WithEnvironment("Identity__Admin__Password", adminPassword);
     builder.Notes.Add($"Admin sign-in: POST /api/identity/token {{\"email\":\"{adminEmail}\",\"password\":\"{adminPassword}\"}}");
 
+    var catalogStore = builder.Configuration["Catalog:Store"] ?? "postgres"; // --Catalog:Store mongodb (needs ConnectionStrings:mongodb, a replica set)
     var catalog = builder.AddProject("catalog-api", "services/Catalog.Api")
         .WithReference(catalogDb).WithReference(redis)
         .WaitFor(catalogDb).WaitFor(redis)
+        .WithEnvironment("Catalog__Store", catalogStore)
         .WithEnvironment("Catalog__Seed__Products", builder.Options.SeedProducts.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    if (catalogStore == "mongodb")
+    {
+        var mongo = builder.AddMongoDB("mongodb");
+        catalog.WithReference(mongo).WaitFor(mongo);
+    }
 
     var ordering = builder.AddProject("ordering-api", "services/Ordering.Api")
         .WithReference(orderingDb).WithReference(redis).WithReference(catalog)

@@ -1,8 +1,6 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Catalog.Api.Infrastructure;
-using Microsoft.EntityFrameworkCore;
 
 namespace Catalog.Api.Products;
 
@@ -15,6 +13,8 @@ public sealed record BrowseQuery(string? Category, string? Brand, decimal? MinPr
 /// <summary>
 /// Browsing active products: filters, one of four sorts, and keyset paging — each page continues strictly
 /// after the last row of the previous one along (sort key, id), so deep pages cost what the first does.
+/// The stores run the query; the rules, the page and the opaque cursor live here so they are the same on both.
+/// Ids compare as bytes (uuid order in PostgreSQL, UUID binary order in MongoDB).
 /// </summary>
 public static class Browse
 {
@@ -22,92 +22,18 @@ public static class Browse
     public const int DefaultLimit = 20;
     public const int MaxLimit = 100;
 
-    public static async Task<ProductPage> RunAsync(CatalogDb db, BrowseQuery q, CancellationToken ct)
+    /// <summary>Turns the <c>limit + 1</c> rows a store fetched into a page: the extra row only says another page exists.</summary>
+    public static ProductPage Page(IReadOnlyList<ProductResponse> rows, BrowseQuery q)
     {
-        var query = db.Products.AsNoTracking().Where(p => p.Status == ProductStatus.Active);
-        if (q.Category is not null) query = query.Where(p => p.Category == q.Category);
-        if (q.Brand is not null) query = query.Where(p => p.Brand == q.Brand);
-        if (q.MinPrice is { } min) query = query.Where(p => p.Price >= min);
-        if (q.MaxPrice is { } max) query = query.Where(p => p.Price <= max);
-        foreach (var (name, value) in q.Attributes)
-        {
-            // attr.color=red matches "red", ["red", …]; attr.size=42 also matches the number 42; true/false the booleans.
-            var candidates = AttributeMatches(name, value);
-            query = candidates.Count switch
-            {
-                2 => query.Where(p => EF.Functions.JsonContains(p.Attributes, candidates[0]) || EF.Functions.JsonContains(p.Attributes, candidates[1])),
-                _ => query.Where(p => EF.Functions.JsonContains(p.Attributes, candidates[0]) || EF.Functions.JsonContains(p.Attributes, candidates[1])
-                                      || EF.Functions.JsonContains(p.Attributes, candidates[2])),
-            };
-        }
-
-        query = After(query, q);
-        query = q.Sort switch
-        {
-            "price" => query.OrderBy(p => p.Price).ThenBy(p => p.Id),
-            "-price" => query.OrderByDescending(p => p.Price).ThenByDescending(p => p.Id),
-            "newest" => query.OrderByDescending(p => p.CreatedAt).ThenByDescending(p => p.Id),
-            _ => query.OrderBy(p => p.Name).ThenBy(p => p.Id),
-        };
-
-        var rows = await query.Take(q.Limit + 1).ToListAsync(ct);
         var next = rows.Count > q.Limit ? Encode(Cursor(q.Sort, rows[q.Limit - 1])) : null;
-        return new ProductPage(rows.Take(q.Limit).Select(ProductResponse.From).ToList(), next);
+        return new ProductPage(rows.Take(q.Limit).ToList(), next);
     }
 
-    internal static List<string> AttributeMatches(string name, string value)
-    {
-        string Json(object v) => JsonSerializer.Serialize(new Dictionary<string, object> { [name] = v });
-        var matches = new List<string> { Json(value), Json(new[] { value }) };
-        if (decimal.TryParse(value, NumberStyles.Number, CultureInfo.InvariantCulture, out var number))
-        {
-            matches.Add(Json(number));
-        }
-        else if (bool.TryParse(value, out var flag))
-        {
-            matches.Add(Json(flag));
-        }
+    /// <summary>An attribute filter value that is also a number matches numeric attributes too (attr.ramGb=16).</summary>
+    public static decimal? AsNumber(string value) =>
+        decimal.TryParse(value, NumberStyles.Number, CultureInfo.InvariantCulture, out var number) ? number : null;
 
-        return matches;
-    }
-
-    private static IQueryable<Product> After(IQueryable<Product> query, BrowseQuery q)
-    {
-        if (q.After is not { } c)
-        {
-            return query;
-        }
-
-        var id = c.Id;
-        switch (q.Sort)
-        {
-            case "price":
-            {
-                var v = decimal.Parse(c.Value, CultureInfo.InvariantCulture);
-                return query.Where(p => p.Price > v || (p.Price == v && p.Id.CompareTo(id) > 0));
-            }
-
-            case "-price":
-            {
-                var v = decimal.Parse(c.Value, CultureInfo.InvariantCulture);
-                return query.Where(p => p.Price < v || (p.Price == v && p.Id.CompareTo(id) < 0));
-            }
-
-            case "newest":
-            {
-                var v = new DateTimeOffset(long.Parse(c.Value, CultureInfo.InvariantCulture), TimeSpan.Zero);
-                return query.Where(p => p.CreatedAt < v || (p.CreatedAt == v && p.Id.CompareTo(id) < 0));
-            }
-
-            default:
-            {
-                var v = c.Value;
-                return query.Where(p => string.Compare(p.Name, v) > 0 || (p.Name == v && p.Id.CompareTo(id) > 0));
-            }
-        }
-    }
-
-    private static BrowseCursor Cursor(string sort, Product last) => sort switch
+    private static BrowseCursor Cursor(string sort, ProductResponse last) => sort switch
     {
         "price" or "-price" => new(sort, last.Price.ToString(CultureInfo.InvariantCulture), last.Id),
         "newest" => new(sort, last.CreatedAt.UtcTicks.ToString(CultureInfo.InvariantCulture), last.Id),

@@ -1,5 +1,3 @@
-using Catalog.Api.Infrastructure;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Hybrid;
 using StackExchange.Redis;
 
@@ -26,9 +24,7 @@ public sealed partial class ProductCache(HybridCache cache, IServiceScopeFactory
         {
             Interlocked.Increment(ref _loads);
             await using var scope = scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<CatalogDb>();
-            var product = await db.Products.AsNoTracking().SingleOrDefaultAsync(p => p.Id == id, token);
-            return product is null ? null : ProductResponse.From(product);
+            return await scope.ServiceProvider.GetRequiredService<ICatalogStore>().FindAsync(id, token);
         }, Entry, cancellationToken: ct);
 
     /// <summary>Drops the product here and in L2, then tells every replica to drop its L1 copy.</summary>
@@ -57,7 +53,17 @@ public sealed partial class ProductCache(HybridCache cache, IServiceScopeFactory
         });
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => redis.GetSubscriber().UnsubscribeAsync(Channel);
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await redis.GetSubscriber().UnsubscribeAsync(Channel);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The multiplexer went first (host teardown order): a closed connection has no subscription left to drop.
+        }
+    }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not drop product {ProductId} from the cache after an invalidation notice")]
     private static partial void LogInvalidationFailed(ILogger logger, Exception exception, Guid productId);
@@ -69,6 +75,9 @@ public sealed class CatalogOptions
     public string InvalidationChannel { get; set; } = "catalog:invalidate";
     public int DemoProducts { get; set; } = 60;
     public SeedOptions Seed { get; set; } = new();
+
+    /// <summary><c>postgres</c> (default) or <c>mongodb</c> (needs <c>ConnectionStrings:mongodb</c>).</summary>
+    public string Store { get; set; } = "postgres";
 }
 
 public sealed class SeedOptions

@@ -54,6 +54,8 @@ public static partial class ProductRules
 
     public static bool IsSku(string? value) => value is not null && SkuPattern().IsMatch(value);
 
+    public static bool IsAttributeName(string name) => AttributeName().IsMatch(name);
+
     /// <returns>Errors by field; empty when the product is valid.</returns>
     public static Dictionary<string, string[]> Validate(ProductRequest r)
     {
@@ -142,6 +144,15 @@ public static partial class ProductRules
 [System.Text.Json.Serialization.JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [System.Text.Json.Serialization.JsonSerializable(typeof(Dictionary<string, JsonElement>))]
 [System.Text.Json.Serialization.JsonSerializable(typeof(List<VariantResponse>))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(IReadOnlyDictionary<string, JsonElement>))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(IReadOnlyList<VariantResponse>))]
 [System.Text.Json.Serialization.JsonSerializable(typeof(ProductResponse))]
 [System.Text.Json.Serialization.JsonSerializable(typeof(BrowseCursor))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(string))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(int))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(long))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(double))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(decimal))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(bool))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(List<JsonElement>))]
 public sealed partial class CatalogJson : System.Text.Json.Serialization.JsonSerializerContext;

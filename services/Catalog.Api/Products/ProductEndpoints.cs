@@ -1,11 +1,8 @@
 using System.Globalization;
-using System.Text.Json;
-using Catalog.Api.Infrastructure;
 using Ecommerce.Contracts.Events;
 using Ecommerce.Contracts.Outbox;
 using Ecommerce.ServiceDefaults.Auth;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 
 namespace Catalog.Api.Products;
 
@@ -28,7 +25,7 @@ public static class ProductEndpoints
         admin.MapDelete("/{id:guid}", Delete);
     }
 
-    private static async Task<Results<Ok<ProductPage>, ProblemHttpResult>> List(HttpRequest request, CatalogDb db, CancellationToken ct)
+    private static async Task<Results<Ok<ProductPage>, ProblemHttpResult>> List(HttpRequest request, ICatalogStore store, CancellationToken ct)
     {
         var q = request.Query;
         var sort = q["sort"].FirstOrDefault() ?? "name";
@@ -47,18 +44,19 @@ public static class ProductEndpoints
 
         var attributes = q.Where(kv => kv.Key.StartsWith("attr.", StringComparison.Ordinal))
             .ToDictionary(kv => kv.Key[5..], kv => kv.Value.ToString(), StringComparer.Ordinal);
-        if (attributes.Count > 10 || attributes.Any(a => a.Key.Length is 0 or > 40 || a.Value.Length > 200))
+        // Names follow the attribute naming rule, so no filter can reach into anything but attributes (no '.', no '$').
+        if (attributes.Count > 10 || attributes.Any(a => !ProductRules.IsAttributeName(a.Key) || a.Value.Length > 200))
         {
-            return Invalid("At most 10 attr.<name>=<value> filters, names ≤ 40 and values ≤ 200 characters.");
+            return Invalid("At most 10 attr.<name>=<value> filters; names as attribute names (a lower-case letter, then letters, digits or '_', ≤ 40), values ≤ 200 characters.");
         }
 
-        var page = await Browse.RunAsync(db, new BrowseQuery(q["category"].FirstOrDefault(), q["brand"].FirstOrDefault(), min, max,
+        var page = await store.BrowseAsync(new BrowseQuery(q["category"].FirstOrDefault(), q["brand"].FirstOrDefault(), min, max,
             attributes, sort, limit, after), ct);
         return TypedResults.Ok(page);
     }
 
     /// <summary>Several products at once, by ids or by skus (product or variant skus): how carts and orders price lines.</summary>
-    private static async Task<Results<Ok<List<ProductResponse>>, ProblemHttpResult>> Batch(string? ids, string? skus, CatalogDb db, CancellationToken ct)
+    private static async Task<Results<Ok<IReadOnlyList<ProductResponse>>, ProblemHttpResult>> Batch(string? ids, string? skus, ICatalogStore store, CancellationToken ct)
     {
         var idList = Split(ids);
         var skuList = Split(skus);
@@ -74,10 +72,7 @@ public static class ProductEndpoints
             guids.Add(g);
         }
 
-        var products = await db.Products.AsNoTracking()
-            .Where(p => guids.Contains(p.Id) || skuList.Contains(p.Sku) || p.VariantSkus.Any(v => skuList.Contains(v)))
-            .ToListAsync(ct);
-        return TypedResults.Ok(products.Select(ProductResponse.From).ToList());
+        return TypedResults.Ok(await store.FindManyAsync(guids, skuList, ct));
     }
 
     private static async Task<Results<Ok<ProductResponse>, StatusCodeHttpResult, ProblemHttpResult>> Get(
@@ -100,39 +95,31 @@ public static class ProductEndpoints
         return TypedResults.Ok(product);
     }
 
-    private static async Task<Ok<List<FacetCount>>> Categories(CatalogDb db, CancellationToken ct) =>
-        TypedResults.Ok(await db.Products.Where(p => p.Status == ProductStatus.Active).GroupBy(p => p.Category).OrderBy(g => g.Key)
-            .Select(g => new FacetCount(g.Key, g.Count())).ToListAsync(ct));
+    private static async Task<Ok<IReadOnlyList<FacetCount>>> Categories(ICatalogStore store, CancellationToken ct) =>
+        TypedResults.Ok(await store.CountByAsync(ProductFacet.Category, ct));
 
-    private static async Task<Ok<List<FacetCount>>> Brands(CatalogDb db, CancellationToken ct) =>
-        TypedResults.Ok(await db.Products.Where(p => p.Status == ProductStatus.Active).GroupBy(p => p.Brand).OrderBy(g => g.Key)
-            .Select(g => new FacetCount(g.Key, g.Count())).ToListAsync(ct));
+    private static async Task<Ok<IReadOnlyList<FacetCount>>> Brands(ICatalogStore store, CancellationToken ct) =>
+        TypedResults.Ok(await store.CountByAsync(ProductFacet.Brand, ct));
 
     private static async Task<Results<Created<ProductResponse>, ValidationProblem, ProblemHttpResult>> Create(
-        ProductRequest request, CatalogDb db, ProductWriter writer, TimeProvider time, CancellationToken ct)
+        ProductRequest request, ICatalogStore store, ProductWriter writer, TimeProvider time, CancellationToken ct)
     {
         var errors = ProductRules.Validate(request);
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors, type: ProblemBase + "validation", title: "Invalid product");
 
         var now = time.GetUtcNow();
-        var product = new Product
-        {
-            Id = Guid.CreateVersion7(now), Sku = request.Sku!, Name = "", Brand = "", Category = "", Currency = "", Status = "",
-            Version = 1, CreatedAt = now,
-        };
-        Apply(product, request, now);
-        if (await SkuTakenAsync(db, product, ct) is { } taken) return taken;
+        var product = Build(Guid.CreateVersion7(now), request, version: 1, createdAt: now, now);
+        if (await SkuTakenAsync(store, product, ct) is { } taken) return taken;
 
-        db.Products.Add(product);
-        var saved = await writer.SaveAsync(db, product, new ProductUpserted(ProductResponse.From(product).ToSnapshot()), ct);
-        return saved is null
-            ? TypedResults.Created($"/api/catalog/products/{product.Id}", ProductResponse.From(product))
-            : saved;
+        var result = await store.InsertAsync(product, new ProductUpserted(product.ToSnapshot()), ct);
+        return await writer.CompleteAsync(result, product.Id) is { } problem
+            ? problem
+            : TypedResults.Created($"/api/catalog/products/{product.Id}", product);
     }
 
     /// <summary>Full replacement, guarded by <c>If-Match</c>: a stale version is a 412 and nothing changes.</summary>
     private static async Task<Results<Ok<ProductResponse>, ValidationProblem, ProblemHttpResult>> Update(
-        Guid id, ProductRequest request, HttpContext context, CatalogDb db, ProductWriter writer, TimeProvider time, CancellationToken ct)
+        Guid id, ProductRequest request, HttpContext context, ICatalogStore store, ProductWriter writer, TimeProvider time, CancellationToken ct)
     {
         if (ParseIfMatch(context) is not { } expected)
         {
@@ -143,60 +130,46 @@ public static class ProductEndpoints
         var errors = ProductRules.Validate(request);
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors, type: ProblemBase + "validation", title: "Invalid product");
 
-        var product = await db.Products.SingleOrDefaultAsync(p => p.Id == id, ct);
-        if (product is null) return NotFound(id);
-        if (product.Version != expected) return Stale(id, product.Version);
+        var current = await store.FindAsync(id, ct);
+        if (current is null) return NotFound(id);
+        if (current.Version != expected) return Stale(id, current.Version);
 
-        var now = time.GetUtcNow();
-        product.Sku = request.Sku!;
-        Apply(product, request, now);
-        product.Version++;
-        if (await SkuTakenAsync(db, product, ct) is { } taken) return taken;
+        var product = Build(id, request, current.Version + 1, current.CreatedAt, time.GetUtcNow());
+        if (await SkuTakenAsync(store, product, ct) is { } taken) return taken;
 
-        var saved = await writer.SaveAsync(db, product, new ProductUpserted(ProductResponse.From(product).ToSnapshot()), ct);
-        if (saved is not null) return saved;
+        var result = await store.ReplaceAsync(product, expected, new ProductUpserted(product.ToSnapshot()), ct);
+        if (await writer.CompleteAsync(result, id) is { } problem) return problem;
         context.Response.Headers.ETag = ETag(product.Version);
-        return TypedResults.Ok(ProductResponse.From(product));
+        return TypedResults.Ok(product);
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(Guid id, HttpContext context, CatalogDb db, ProductWriter writer, CancellationToken ct)
+    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(Guid id, HttpContext context, ICatalogStore store, ProductWriter writer, CancellationToken ct)
     {
-        var product = await db.Products.SingleOrDefaultAsync(p => p.Id == id, ct);
+        var product = await store.FindAsync(id, ct);
         if (product is null) return NotFound(id);
         if (ParseIfMatch(context) is { } expected && expected != product.Version) return Stale(id, product.Version);
 
-        db.Products.Remove(product);
-        var saved = await writer.SaveAsync(db, product, new ProductDeleted(product.Id, product.Sku, product.Version + 1, product.VariantSkus), ct);
-        return saved is null ? TypedResults.NoContent() : saved;
+        var skus = product.Variants.Select(v => v.Sku).ToArray();
+        var result = await store.DeleteAsync(id, product.Version, new ProductDeleted(product.Id, product.Sku, product.Version + 1, skus), ct);
+        return await writer.CompleteAsync(result, id) is { } problem ? problem : TypedResults.NoContent();
     }
 
-    private static void Apply(Product p, ProductRequest r, DateTimeOffset now)
+    private static ProductResponse Build(Guid id, ProductRequest r, long version, DateTimeOffset createdAt, DateTimeOffset now) => new(
+        id, r.Sku!, r.Name!.Trim(), r.Description?.Trim() ?? "", r.Brand!.Trim(), r.Category!.Trim(), r.Price!.Value, r.Currency!,
+        r.Attributes ?? [],
+        (r.Variants ?? []).Select(v => new VariantResponse(v.Sku!, v.Attributes ?? [], v.Price)).ToList(),
+        (r.Images ?? []).ToList(), r.Status ?? ProductStatus.Draft, version, createdAt, now);
+
+    /// <summary>A sku (product or variant) belongs to one product only. The stores' unique indexes are the last word under races.</summary>
+    private static async Task<ProblemHttpResult?> SkuTakenAsync(ICatalogStore store, ProductResponse p, CancellationToken ct)
     {
-        p.Name = r.Name!.Trim();
-        p.Description = r.Description?.Trim() ?? "";
-        p.Brand = r.Brand!.Trim();
-        p.Category = r.Category!.Trim();
-        p.Price = r.Price!.Value;
-        p.Currency = r.Currency!;
-        p.Attributes = JsonSerializer.Serialize(r.Attributes ?? [], CatalogJson.Default.DictionaryStringJsonElement);
-        var variants = (r.Variants ?? []).Select(v => new VariantResponse(v.Sku!, v.Attributes ?? [], v.Price)).ToList();
-        p.Variants = JsonSerializer.Serialize(variants, CatalogJson.Default.ListVariantResponse);
-        p.VariantSkus = variants.Select(v => v.Sku).ToArray();
-        p.Images = (r.Images ?? []).ToArray();
-        p.Status = r.Status ?? ProductStatus.Draft;
-        p.UpdatedAt = now;
+        var skus = p.Variants.Select(v => v.Sku).Append(p.Sku).ToArray();
+        var clash = await store.SkuOwnerAsync(p.Id, skus, ct);
+        return clash is null ? null : SkuConflict($"A sku of this product is already used by product '{clash}'.");
     }
 
-    /// <summary>A sku (product or variant) belongs to one product only.</summary>
-    private static async Task<ProblemHttpResult?> SkuTakenAsync(CatalogDb db, Product p, CancellationToken ct)
-    {
-        var skus = p.VariantSkus.Append(p.Sku).ToArray();
-        var clash = await db.Products.AsNoTracking()
-            .Where(o => o.Id != p.Id && (skus.Contains(o.Sku) || o.VariantSkus.Any(v => skus.Contains(v))))
-            .Select(o => o.Sku).FirstOrDefaultAsync(ct);
-        return clash is null ? null : TypedResults.Problem($"A sku of this product is already used by product '{clash}'.",
-            statusCode: 409, title: "Sku already used", type: ProblemBase + "sku-conflict");
-    }
+    internal static ProblemHttpResult SkuConflict(string detail) =>
+        TypedResults.Problem(detail, statusCode: 409, title: "Sku already used", type: ProblemBase + "sku-conflict");
 
     private static long? ParseIfMatch(HttpContext context)
     {
@@ -212,7 +185,7 @@ public static class ProductEndpoints
         TypedResults.Problem($"Product {id} is at version {current}; your If-Match is stale. GET it again.", statusCode: 412,
             title: "Precondition failed", type: ProblemBase + "stale-version");
 
-    private static ProblemHttpResult NotFound(Guid id) =>
+    internal static ProblemHttpResult NotFound(Guid id) =>
         TypedResults.Problem($"Product {id} was not found.", statusCode: 404, title: "Not found", type: ProblemBase + "not-found");
 
     private static ProblemHttpResult Invalid(string detail) =>
@@ -237,29 +210,24 @@ public static class ProductEndpoints
     }
 }
 
-/// <summary>Saves a product change and its event in one transaction, then invalidates the cache and wakes the relay.</summary>
-public sealed class ProductWriter(ProductCache cache, OutboxRelay<CatalogDb> relay, TimeProvider time)
+/// <summary>After a store write: invalidates the cache and wakes the relay, or says which problem to answer.</summary>
+public sealed class ProductWriter(ProductCache cache, OutboxRelay relay)
 {
-    /// <returns>Null on success, or the problem to answer (a concurrent writer won).</returns>
-    public async Task<ProblemHttpResult?> SaveAsync(CatalogDb db, Product product, IntegrationEvent e, CancellationToken ct)
+    /// <returns>Null when the write was saved, or the problem to answer (a concurrent writer won).</returns>
+    public async Task<ProblemHttpResult?> CompleteAsync(SaveResult result, Guid id)
     {
-        db.AddToOutbox(EventStreams.Catalog, e, time.GetUtcNow());
-        try
+        if (result != SaveResult.Saved)
         {
-            await db.SaveChangesAsync(ct); // one implicit transaction: the row and its event, or neither
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            return TypedResults.Problem($"Product {product.Id} was changed by someone else meanwhile. GET it again.", statusCode: 412,
-                title: "Precondition failed", type: "https://polyglot-commerce.dev/problems/stale-version");
-        }
-        catch (DbUpdateException ex) when (ex.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation })
-        {
-            return TypedResults.Problem("That sku is already used by another product.", statusCode: 409, title: "Sku already used",
-                type: "https://polyglot-commerce.dev/problems/sku-conflict");
+            return result switch
+            {
+                SaveResult.NotFound => ProductEndpoints.NotFound(id),
+                SaveResult.SkuTaken => ProductEndpoints.SkuConflict("A sku of this product is already used by another product."),
+                _ => TypedResults.Problem($"Product {id} was changed by someone else meanwhile. GET it again.", statusCode: 412,
+                    title: "Precondition failed", type: "https://polyglot-commerce.dev/problems/stale-version"),
+            };
         }
 
-        await cache.InvalidateAsync(product.Id);
+        await cache.InvalidateAsync(id);
         relay.Notify();
         return null;
     }

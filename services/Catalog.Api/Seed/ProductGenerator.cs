@@ -44,7 +44,7 @@ public static class ProductGenerator
     private static Dictionary<string, JsonElement> Attrs(Dictionary<string, object> values) =>
         values.ToDictionary(kv => kv.Key, kv => JsonSerializer.SerializeToElement(kv.Value));
 
-    public static IEnumerable<Product> Generate(int count, int seed, DateTimeOffset now, int startIndex = 0)
+    public static IEnumerable<ProductResponse> Generate(int count, int seed, DateTimeOffset now, int startIndex = 0)
     {
         var faker = new Faker { Random = new Randomizer(seed) };
         for (var i = startIndex; i < startIndex + count; i++)
@@ -55,25 +55,10 @@ public static class ProductGenerator
             var name = $"{brand} {faker.Commerce.ProductAdjective()} {faker.PickRandom(kind.Nouns)}";
             var variants = kind.Variants(faker, sku);
             var created = now.AddMinutes(-(startIndex + count - i));
-            yield return new Product
-            {
-                Id = Guid.CreateVersion7(created),
-                Sku = sku,
-                Name = name,
-                Description = faker.Commerce.ProductDescription(),
-                Brand = brand,
-                Category = kind.Category,
-                Price = Math.Round(faker.Random.Decimal(kind.MinPrice, kind.MaxPrice), 2),
-                Currency = "EUR",
-                Attributes = JsonSerializer.Serialize(Attrs(kind.Attributes(faker)), CatalogJson.Default.DictionaryStringJsonElement),
-                Variants = JsonSerializer.Serialize(variants, CatalogJson.Default.ListVariantResponse),
-                VariantSkus = variants.Select(v => v.Sku).ToArray(),
-                Images = [$"https://images.polyglot-commerce.dev/{sku.ToLowerInvariant()}.jpg"],
-                Status = ProductStatus.Active,
-                Version = 1,
-                CreatedAt = created,
-                UpdatedAt = created,
-            };
+            yield return new ProductResponse(
+                Guid.CreateVersion7(created), sku, name, faker.Commerce.ProductDescription(), brand, kind.Category,
+                Math.Round(faker.Random.Decimal(kind.MinPrice, kind.MaxPrice), 2), "EUR", Attrs(kind.Attributes(faker)), variants,
+                [$"https://images.polyglot-commerce.dev/{sku.ToLowerInvariant()}.jpg"], ProductStatus.Active, Version: 1, created, created);
         }
     }
 }

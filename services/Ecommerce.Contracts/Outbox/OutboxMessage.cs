@@ -41,16 +41,18 @@ public static class OutboxModel
     {
         // EF Core orders the INSERTs of one SaveChanges by key, so ids must grow in the order events are
         // added (v7 ids of the same millisecond would not): each one is a millisecond after the previous.
-        var added = db.Set<OutboxMessage>().Local.Count;
-        var message = new OutboxMessage
-        {
-            Id = Guid.CreateVersion7(now.AddMilliseconds(added)),
-            Stream = stream,
-            Type = e.GetType().Name,
-            Payload = JsonSerializer.Serialize(e, IntegrationEventJson.Default.IntegrationEvent),
-            OccurredAt = now,
-        };
+        var message = Create(stream, e, now, added: db.Set<OutboxMessage>().Local.Count);
         db.Set<OutboxMessage>().Add(message);
         return message;
     }
+
+    /// <summary>The message for an event, for stores other than EF Core (the catalog's MongoDB outbox).</summary>
+    public static OutboxMessage Create(string stream, IntegrationEvent e, DateTimeOffset now, int added = 0) => new()
+    {
+        Id = Guid.CreateVersion7(now.AddMilliseconds(added)),
+        Stream = stream,
+        Type = e.GetType().Name,
+        Payload = JsonSerializer.Serialize(e, IntegrationEventJson.Default.IntegrationEvent),
+        OccurredAt = now,
+    };
 }
