@@ -13,10 +13,10 @@ public sealed record SearchDocument(
 {
     public static SearchDocument From(ProductSnapshot p, bool inStock) => new(
         p.Id, p.Sku, p.Variants.Select(v => v.Sku).Prepend(p.Sku).ToList(), p.Name, p.Brand, p.Category, p.Description,
-        AttributesText(p.Attributes), p.Price, p.Currency, inStock, p.CreatedAt, p.Version);
+        TextOf(p.Attributes), p.Price, p.Currency, inStock, p.CreatedAt, p.Version);
 
     /// <summary>Attribute values as words ("leather", "waterproof"), so "leather boot" finds a boot made of leather.</summary>
-    public static string AttributesText(IReadOnlyDictionary<string, JsonElement> attributes) =>
+    public static string TextOf(IReadOnlyDictionary<string, JsonElement> attributes) =>
         string.Join(' ', attributes.SelectMany(a => a.Value.ValueKind switch
         {
             JsonValueKind.String => [a.Value.GetString()!],

@@ -1,0 +1,65 @@
+using Ecommerce.Clients;
+using Ecommerce.Contracts.Outbox;
+using Search.Api.Engines.Lucene;
+using Search.Api.Engines.Postgres;
+using Search.Api.Indexing;
+using Search.Api.Search;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+builder.AddDefaultAuthentication();
+builder.AddRedisClient("redis");
+
+var options = builder.Configuration.GetSection("Search").Get<SearchOptions>() ?? new SearchOptions();
+builder.Services.AddSingleton(options);
+builder.Services.AddSingleton(Synonyms.Load(options.SynonymsFile));
+switch (options.Engine)
+{
+    case "lucene":
+        var lucene = builder.Configuration.GetSection("Search:Lucene").Get<LuceneOptions>() ?? new LuceneOptions();
+        builder.Services.AddSingleton(lucene);
+        builder.Services.AddSingleton<ISearchEngine, LuceneEngine>();
+        break;
+    case "postgres":
+        builder.AddNpgsqlDataSource("searchdb");
+        builder.Services.AddSingleton<ISearchEngine, PostgresSearchEngine>();
+        break;
+    default:
+        throw new InvalidOperationException($"Search:Engine must be 'lucene', 'postgres' or 'elasticsearch', not '{options.Engine}'.");
+}
+
+builder.Services.AddSingleton(sp => new ConsumerGroupName(options.ConsumerGroup ?? DefaultGroup(options, builder.Environment)));
+builder.Services.AddSingleton(builder.Configuration.GetSection("Consumers").Get<ConsumerOptions>() ?? new ConsumerOptions());
+builder.Services.AddSingleton<StockBook>();
+builder.Services.AddSingleton<SearchIndexer>();
+builder.Services.AddSingleton<Rebuilder>();
+builder.Services.AddHostedService<CatalogEventsConsumer>();
+builder.Services.AddHostedService<StockEventsConsumer>();
+builder.Services.AddHostedService<SearchMaintenance>();
+builder.Services.AddHttpClient<CatalogFeed>(http => http.BaseAddress = new Uri(options.CatalogUrl));
+builder.Services.AddHttpClient<IInventoryClient, HttpInventoryClient>(http => http.BaseAddress = new Uri(options.InventoryUrl));
+builder.Services.AddOpenApi();
+
+var app = builder.Build();
+
+// The index (or schema) exists before the service listens: never healthy without it.
+await app.Services.GetRequiredService<ISearchEngine>().InitializeAsync(CancellationToken.None);
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
+app.MapDefaultEndpoints();
+app.MapOpenApi();
+app.MapSearch();
+
+await app.RunAsync();
+
+static string DefaultGroup(SearchOptions options, IHostEnvironment environment) => options.Engine == "lucene"
+    ? $"search-lucene-{Environment.MachineName}-{(uint)StableHash(Path.GetFullPath(Path.Combine(environment.ContentRootPath, "data"))):x8}"
+    : $"search-{options.Engine}";
+
+// string.GetHashCode is randomised per process; the group must survive restarts.
+static int StableHash(string text) => text.Aggregate(17, (h, c) => unchecked(h * 31 + c));
+
+public partial class Program;

@@ -1,0 +1,123 @@
+using System.Globalization;
+using Ecommerce.ServiceDefaults.Auth;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Search.Api.Indexing;
+
+namespace Search.Api.Search;
+
+public sealed record Suggestions(string Q, IReadOnlyList<string> Items);
+
+public static class SearchEndpoints
+{
+    private const string ProblemBase = "https://polyglot-commerce.dev/problems/";
+
+    public static void MapSearch(this IEndpointRouteBuilder app)
+    {
+        var search = app.MapGroup("/api/search").WithTags("Search");
+        search.MapGet("/", Search);
+        search.MapGet("/suggest", Suggest);
+
+        var admin = search.MapGroup("/").RequireAuthorization(Policies.Admin);
+        admin.MapPost("/reindex", StartReindex);
+        admin.MapGet("/reindex", (Rebuilder rebuilder) => TypedResults.Ok(rebuilder.Status));
+        admin.MapPost("/reconcile", async (Rebuilder rebuilder, CancellationToken ct) => TypedResults.Ok(await rebuilder.ReconcileAsync(ct)));
+    }
+
+    private static async Task<Results<Ok<SearchResult>, ProblemHttpResult>> Search(HttpRequest request, ISearchEngine engine, CancellationToken ct)
+    {
+        if (Parse(request.Query, out var error) is not { } query) return Invalid(error);
+        return TypedResults.Ok(await engine.SearchAsync(query, ct));
+    }
+
+    private static async Task<Results<Ok<Suggestions>, ProblemHttpResult>> Suggest(string? q, int? limit, ISearchEngine engine, CancellationToken ct)
+    {
+        var prefix = q?.Trim() ?? "";
+        if (prefix.Length is 0 or > 100) return Invalid("q is required, 1 to 100 characters.");
+        if (limit is < 1 or > 20) return Invalid("limit must be from 1 to 20.");
+        return TypedResults.Ok(new Suggestions(prefix, await engine.SuggestAsync(prefix, limit ?? 10, ct)));
+    }
+
+    private static Results<Accepted<ReindexStatus>, ProblemHttpResult> StartReindex(Rebuilder rebuilder) =>
+        rebuilder.TryStartReindex()
+            ? TypedResults.Accepted("/api/search/reindex", rebuilder.Status)
+            : TypedResults.Problem("A reindex or reconciliation is already running; GET /api/search/reindex for its progress.", statusCode: 409,
+                title: "Already running", type: ProblemBase + "reindex-running");
+
+    /// <summary>The query from the URL, or null with the reason. The text is only ever analysed into words, never parsed as syntax.</summary>
+    public static SearchQuery? Parse(IQueryCollection q, out string error)
+    {
+        error = "";
+        var text = q["q"].ToString().Trim();
+        if (text.Length > SearchQuery.MaxTextLength)
+        {
+            error = $"q is at most {SearchQuery.MaxTextLength} characters.";
+            return null;
+        }
+
+        var sort = q["sort"].FirstOrDefault() ?? SearchSorts.Relevance;
+        if (!SearchSorts.All.Contains(sort))
+        {
+            error = $"sort must be one of {string.Join(", ", SearchSorts.All)}.";
+            return null;
+        }
+
+        if (!TryInt(q["page"], 1, out var page) || page is < 1 or > SearchQuery.MaxPage)
+        {
+            error = $"page must be from 1 to {SearchQuery.MaxPage}.";
+            return null;
+        }
+
+        if (!TryInt(q["pageSize"], 20, out var pageSize) || pageSize is < 1 or > SearchQuery.MaxPageSize)
+        {
+            error = $"pageSize must be from 1 to {SearchQuery.MaxPageSize}.";
+            return null;
+        }
+
+        if (!TryDecimal(q["minPrice"], out var min) || !TryDecimal(q["maxPrice"], out var max) || min < 0 || (min is not null && max is not null && min > max))
+        {
+            error = "minPrice and maxPrice must be numbers with 0 ≤ minPrice ≤ maxPrice.";
+            return null;
+        }
+
+        bool? inStock = null;
+        if (q["inStock"].Count > 0)
+        {
+            if (!bool.TryParse(q["inStock"].ToString(), out var flag))
+            {
+                error = "inStock must be true or false.";
+                return null;
+            }
+
+            inStock = flag;
+        }
+
+        var category = q["category"].FirstOrDefault();
+        var brand = q["brand"].FirstOrDefault();
+        if (category?.Length > 100 || brand?.Length > 100)
+        {
+            error = "category and brand are at most 100 characters.";
+            return null;
+        }
+
+        return new SearchQuery(text.Length == 0 ? null : text, string.IsNullOrEmpty(category) ? null : category, string.IsNullOrEmpty(brand) ? null : brand,
+            min, max, inStock, sort, page, pageSize);
+    }
+
+    private static ProblemHttpResult Invalid(string detail) =>
+        TypedResults.Problem(detail, statusCode: 400, title: "Invalid request", type: ProblemBase + "validation");
+
+    private static bool TryInt(Microsoft.Extensions.Primitives.StringValues value, int fallback, out int result)
+    {
+        result = fallback;
+        return value.Count == 0 || int.TryParse(value.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out result);
+    }
+
+    private static bool TryDecimal(Microsoft.Extensions.Primitives.StringValues value, out decimal? result)
+    {
+        result = null;
+        if (value.Count == 0) return true;
+        if (!decimal.TryParse(value.ToString(), NumberStyles.Number, CultureInfo.InvariantCulture, out var d) || d > 1_000_000_000m) return false;
+        result = d;
+        return true;
+    }
+}
