@@ -31,7 +31,7 @@ public static class SearchEndpoints
 
     private static async Task<Results<Ok<Suggestions>, ProblemHttpResult>> Suggest(string? q, int? limit, ISearchEngine engine, CancellationToken ct)
     {
-        var prefix = q?.Trim() ?? "";
+        var prefix = SearchText.Clean(q);
         if (prefix.Length is 0 or > 100) return Invalid("q is required, 1 to 100 characters.");
         if (limit is < 1 or > 20) return Invalid("limit must be from 1 to 20.");
         return TypedResults.Ok(new Suggestions(prefix, await engine.SuggestAsync(prefix, limit ?? 10, ct)));
@@ -47,7 +47,7 @@ public static class SearchEndpoints
     public static SearchQuery? Parse(IQueryCollection q, out string error)
     {
         error = "";
-        var text = q["q"].ToString().Trim();
+        var text = SearchText.Clean(q["q"].ToString());
         if (text.Length > SearchQuery.MaxTextLength)
         {
             error = $"q is at most {SearchQuery.MaxTextLength} characters.";

@@ -26,6 +26,12 @@ public sealed record SearchDocument(
         }));
 }
 
+public static class SearchText
+{
+    /// <summary>Text without control characters (a NUL cannot even be sent to PostgreSQL), trimmed.</summary>
+    public static string Clean(string? text) => new string((text ?? "").Where(c => !char.IsControl(c)).ToArray()).Trim();
+}
+
 public static class SearchSorts
 {
     public const string Relevance = "relevance";

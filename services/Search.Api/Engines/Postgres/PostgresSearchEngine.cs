@@ -186,13 +186,15 @@ public sealed partial class PostgresSearchEngine(NpgsqlDataSource dataSource, Sy
 
     public async Task<IReadOnlyList<string>> SuggestAsync(string prefix, int limit, CancellationToken ct)
     {
-        var pattern = "% " + PostgresQueries.EscapeLike(prefix.Trim().ToLowerInvariant()) + "%";
+        prefix = SearchText.Clean(prefix).ToLowerInvariant();
+        if (prefix.Length == 0) return [];
+        var pattern = "% " + PostgresQueries.EscapeLike(prefix) + "%";
         await using var command = _db.CreateCommand($"""
             SELECT name FROM (SELECT DISTINCT name FROM {Table} WHERE live AND (' ' || lower(name)) LIKE $1 LIMIT 200) candidates
             ORDER BY lower(name) LIKE $2 DESC, name LIMIT $3
             """);
         command.Parameters.Add(new() { Value = pattern });
-        command.Parameters.Add(new() { Value = PostgresQueries.EscapeLike(prefix.Trim().ToLowerInvariant()) + "%" });
+        command.Parameters.Add(new() { Value = PostgresQueries.EscapeLike(prefix) + "%" });
         command.Parameters.Add(new() { Value = limit });
         var names = new List<string>();
         await using var reader = await command.ExecuteReaderAsync(ct);

@@ -1,0 +1,5 @@
+global using System.Net;
+global using System.Net.Http.Json;
+global using Ecommerce.Testing;
+global using Search.Api.Search;
+global using Xunit;
