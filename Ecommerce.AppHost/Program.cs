@@ -11,6 +11,7 @@ try
     var orderingDb = postgres.AddDatabase("orderingdb");
     var cartDb = postgres.AddDatabase("cartdb");
     var identityDb = postgres.AddDatabase("identitydb");
+    var searchDb = postgres.AddDatabase("searchdb");
     var redis = builder.AddRedis("redis");
 
     var adminEmail = builder.Configuration["Identity:Admin:Email"] ?? "admin@polyglot.local";
@@ -43,9 +44,25 @@ try
         .WithEnvironment("Cart__Store", builder.Configuration["Cart:Store"] ?? "redis"); // --Cart:Store postgres for the store lab
     ordering.WithReference(cart); // checkout from a cart reads it on the customer's behalf
 
+    var searchEngine = builder.Configuration["Search:Engine"] ?? "lucene"; // --Search:Engine postgres for the store lab
+    var search = builder.AddProject("search-api", "services/Search.Api")
+        .WithReference(redis).WithReference(catalog).WithReference(ordering)
+        .WaitFor(redis).WaitFor(catalog)
+        .WithEnvironment("Search__Engine", searchEngine)
+        .WithEnvironment("Search__Lucene__Directory", Path.Combine(builder.Options.StateDirectory, "search-index"));
+    if (searchEngine == "postgres")
+    {
+        search.WithReference(searchDb).WaitFor(searchDb);
+    }
+    else if (searchEngine == "elasticsearch")
+    {
+        var elasticsearch = builder.AddElasticsearch("elasticsearch");
+        search.WithReference(elasticsearch).WaitFor(elasticsearch);
+    }
+
     builder.AddProject("gateway", "services/Gateway")
-        .WithReference(identity).WithReference(catalog).WithReference(ordering).WithReference(cart)
-        .WaitFor(identity).WaitFor(catalog).WaitFor(ordering).WaitFor(cart)
+        .WithReference(identity).WithReference(catalog).WithReference(ordering).WithReference(cart).WithReference(search)
+        .WaitFor(identity).WaitFor(catalog).WaitFor(ordering).WaitFor(cart).WaitFor(search)
         .WithExternalHttpEndpoint(builder.Options.GatewayPort)
         // The public edge must not believe a client's X-Forwarded-For (it would dodge per-IP limits);
         // services behind it may, since only the gateway talks to them.

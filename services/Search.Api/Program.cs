@@ -28,8 +28,10 @@ switch (options.Engine)
         throw new InvalidOperationException($"Search:Engine must be 'lucene', 'postgres' or 'elasticsearch', not '{options.Engine}'.");
 }
 
-builder.Services.AddSingleton(sp => new ConsumerGroupName(options.ConsumerGroup ?? DefaultGroup(options, builder.Environment)));
+var luceneDirectory = builder.Configuration["Search:Lucene:Directory"] ?? new LuceneOptions().Directory;
+builder.Services.AddSingleton(new ConsumerGroupName(options.ConsumerGroup ?? DefaultGroup(options.Engine, Path.GetFullPath(luceneDirectory, builder.Environment.ContentRootPath))));
 builder.Services.AddSingleton(builder.Configuration.GetSection("Consumers").Get<ConsumerOptions>() ?? new ConsumerOptions());
+builder.Services.AddHostedService<EngineLifetime>();
 builder.Services.AddSingleton<StockBook>();
 builder.Services.AddSingleton<SearchIndexer>();
 builder.Services.AddSingleton<Rebuilder>();
@@ -55,9 +57,9 @@ app.MapSearch();
 
 await app.RunAsync();
 
-static string DefaultGroup(SearchOptions options, IHostEnvironment environment) => options.Engine == "lucene"
-    ? $"search-lucene-{Environment.MachineName}-{(uint)StableHash(Path.GetFullPath(Path.Combine(environment.ContentRootPath, "data"))):x8}"
-    : $"search-{options.Engine}";
+static string DefaultGroup(string engine, string luceneDirectory) => engine == "lucene"
+    ? $"search-lucene-{Environment.MachineName}-{(uint)StableHash(luceneDirectory):x8}"
+    : $"search-{engine}";
 
 // string.GetHashCode is randomised per process; the group must survive restarts.
 static int StableHash(string text) => text.Aggregate(17, (h, c) => unchecked(h * 31 + c));

@@ -25,6 +25,7 @@ public sealed partial class LuceneEngine : ISearchEngine, IDisposable
     private LuceneGeneration? _live;
     private LuceneGeneration? _building;
     private Timer? _commits;
+    private int _disposed;
 
     public LuceneEngine(LuceneOptions options, Synonyms synonyms, IHostEnvironment environment, ILogger<LuceneEngine> logger)
     {
@@ -288,6 +289,7 @@ public sealed partial class LuceneEngine : ISearchEngine, IDisposable
 
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return; // the host stops it, then the container disposes it
         _commits?.Dispose();
         _write.Wait();
         try
@@ -304,8 +306,6 @@ public sealed partial class LuceneEngine : ISearchEngine, IDisposable
         {
             _write.Release();
         }
-
-        _write.Dispose();
     }
 
     private sealed class Reindex(LuceneEngine engine, LuceneGeneration target) : IReindex
