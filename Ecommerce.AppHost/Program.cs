@@ -47,7 +47,7 @@ try
     var searchEngine = builder.Configuration["Search:Engine"] ?? "lucene"; // --Search:Engine postgres for the store lab
     var search = builder.AddProject("search-api", "services/Search.Api")
         .WithReference(redis).WithReference(catalog).WithReference(ordering)
-        .WaitFor(redis).WaitFor(catalog)
+        .WaitFor(redis).WaitFor(catalog).WaitFor(ordering) // an empty index is rebuilt from both at start-up
         .WithEnvironment("Search__Engine", searchEngine)
         .WithEnvironment("Search__Lucene__Directory", Path.Combine(builder.Options.StateDirectory, "search-index"));
     if (searchEngine == "postgres")
