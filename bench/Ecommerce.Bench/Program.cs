@@ -35,6 +35,23 @@ switch (command)
         Console.WriteLine($"{all.Count} skus written to {options.SkuFile ?? "skus.txt"}");
         break;
 
+    case "token":
+        // An admin access token for scripts (signed with the platform's key).
+        Console.WriteLine(Tokens(options).CreateAccessToken(Guid.CreateVersion7(), "bench-admin@example.test", Roles.Admin));
+        break;
+
+    case "urls":
+        // GET relative URLs from --url-file in turn (e.g. search queries of one kind), named --name.
+        var urls = File.ReadAllLines(options.UrlFile ?? throw new InvalidOperationException("Pass --url-file <file of relative URLs>."))
+            .Where(l => l.Length > 0).ToArray();
+        var next = 0;
+        Report(options, await LoadRunner.RunAsync(options.Name ?? $"GET {urls.Length} urls", async (client, _, ct) =>
+        {
+            using var response = await client.GetAsync(new Uri(urls[(Interlocked.Increment(ref next) & int.MaxValue) % urls.Length], UriKind.Relative), ct);
+            return response.IsSuccessStatusCode;
+        }, options.Rate, options.Duration, options.Connections, http));
+        break;
+
     case "get":
         Report(options, await LoadRunner.RunAsync($"GET {http.BaseAddress.AbsolutePath}", async (client, _, ct) =>
         {
@@ -117,7 +134,7 @@ switch (command)
         break;
 
     default:
-        Console.WriteLine("commands: get | stock | checkout | cart   (options: --url --rate --duration --connections --skus --hot-sku --on-hand --key-file --out --sku-list)");
+        Console.WriteLine("commands: skus | get | urls | stock | checkout | cart   (options: --url --rate --duration --connections --skus --hot-sku --on-hand --key-file --out --sku-list --sku-file --url-file --name)");
         break;
 }
 
@@ -144,7 +161,8 @@ internal sealed record SkuItem(string Sku);
 
 internal sealed record SkuPage(List<SkuItem> Items, string? NextCursor);
 
-internal sealed record Options(string Url, double Rate, TimeSpan Duration, int Connections, int Skus, string? HotSku, int OnHand, string? SigningKey, string? Out, string? SkuList, string? SkuFile)
+internal sealed record Options(string Url, double Rate, TimeSpan Duration, int Connections, int Skus, string? HotSku, int OnHand, string? SigningKey, string? Out, string? SkuList, string? SkuFile,
+    string? UrlFile, string? Name)
 {
     public static Options Parse(string[] args)
     {
@@ -161,6 +179,8 @@ internal sealed record Options(string Url, double Rate, TimeSpan Duration, int C
             Get("--key") ?? (keyFile is null ? null : File.ReadAllText(keyFile).Trim()),
             Get("--out"),
             Get("--sku-list"),
-            Get("--sku-file"));
+            Get("--sku-file"),
+            Get("--url-file"),
+            Get("--name"));
     }
 }
