@@ -25,5 +25,7 @@ for _ in $(seq 1 600); do
 done
 echo "rebuild: $status" | tee -a "$out"
 for kind in text typo filtered suggest; do
+  # 5 s unrecorded warm-up (JIT, caches), then the measured run.
+  $bench urls --url "$url" --url-file "bench/search/$kind.txt" --name warmup --rate "$rate" --duration 5 --connections 32 >/dev/null
   $bench urls --url "$url" --url-file "bench/search/$kind.txt" --name "search $kind ($engine)" --rate "$rate" --duration "$duration" --connections 32 --out "$out"
 done

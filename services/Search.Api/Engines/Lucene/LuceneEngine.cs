@@ -331,6 +331,8 @@ public sealed partial class LuceneEngine : ISearchEngine, IDisposable
             await engine._write.WaitAsync(ct);
             try
             {
+                // A rebuilt index swapped in compact: few segments, and no merge storm competing with queries afterwards.
+                target.Writer.ForceMerge(4);
                 target.Writer.Commit();
                 target.Refresh();
                 old = engine.Live;
