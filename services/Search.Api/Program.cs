@@ -1,5 +1,6 @@
 using Ecommerce.Clients;
 using Ecommerce.Contracts.Outbox;
+using Search.Api.Engines.Elasticsearch;
 using Search.Api.Engines.Lucene;
 using Search.Api.Engines.Postgres;
 using Search.Api.Indexing;
@@ -23,6 +24,16 @@ switch (options.Engine)
     case "postgres":
         builder.AddNpgsqlDataSource("searchdb");
         builder.Services.AddSingleton<ISearchEngine, PostgresSearchEngine>();
+        break;
+    case "elasticsearch":
+        var elasticsearch = builder.Configuration.GetConnectionString("elasticsearch")
+            ?? throw new InvalidOperationException("Search:Engine is 'elasticsearch' but ConnectionStrings__elasticsearch is not set (e.g. http://localhost:9200).");
+        builder.Services.AddSingleton(builder.Configuration.GetSection("Search:Elasticsearch").Get<ElasticsearchOptions>() ?? new ElasticsearchOptions());
+        builder.Services.AddHttpClient(nameof(ElasticsearchEngine), http => http.BaseAddress = new Uri(elasticsearch));
+        // One engine per instance (it tracks a running rebuild), on a client from the factory.
+        builder.Services.AddSingleton<ISearchEngine>(sp => new ElasticsearchEngine(
+            sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(ElasticsearchEngine)), sp.GetRequiredService<ElasticsearchOptions>(),
+            sp.GetRequiredService<Synonyms>(), sp.GetRequiredService<TimeProvider>()));
         break;
     default:
         throw new InvalidOperationException($"Search:Engine must be 'lucene', 'postgres' or 'elasticsearch', not '{options.Engine}'.");

@@ -1,0 +1,71 @@
+using DotNet.Testcontainers.Builders;
+using DotNet.Testcontainers.Containers;
+using Search.Api.Engines.Elasticsearch;
+
+namespace Search.Tests.Elasticsearch;
+
+/// <summary>
+/// A real Elasticsearch for the engine contract: <c>ConnectionStrings__elasticsearch</c> when set, else a
+/// container when a Docker engine answers, else none — and <see cref="SkipReason"/> says why.
+/// </summary>
+public sealed class ElasticsearchServer : IAsyncLifetime
+{
+    private IContainer? _container;
+
+    public Uri? Url { get; private set; }
+
+    public string SkipReason { get; private set; } = "";
+
+    public async ValueTask InitializeAsync()
+    {
+        var given = Environment.GetEnvironmentVariable("ConnectionStrings__elasticsearch");
+        if (!string.IsNullOrEmpty(given))
+        {
+            Url = new Uri(given);
+            return;
+        }
+
+        try
+        {
+            _container = new ContainerBuilder("docker.elastic.co/elasticsearch/elasticsearch:8.17.0")
+                .WithEnvironment("discovery.type", "single-node").WithEnvironment("xpack.security.enabled", "false")
+                .WithEnvironment("ES_JAVA_OPTS", "-Xms512m -Xmx512m").WithPortBinding(9200, true)
+                .WithWaitStrategy(Wait.ForUnixContainer().UntilHttpRequestIsSucceeded(r => r.ForPort(9200).ForPath("/_cluster/health")))
+                .Build();
+            await _container.StartAsync(TestContext.Current.CancellationToken);
+            Url = new Uri($"http://{_container.Hostname}:{_container.GetMappedPublicPort(9200)}");
+        }
+        catch (DockerUnavailableException ex)
+        {
+            SkipReason = "No Elasticsearch here: ConnectionStrings__elasticsearch is not set and Docker is unavailable for Testcontainers " +
+                         $"({ex.Message.Split('\n')[0]})";
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_container is not null) await _container.DisposeAsync();
+    }
+}
+
+/// <summary>The engine contract on Elasticsearch; skipped with the reason when no server can be reached.</summary>
+public sealed class ElasticsearchEngineTests(ElasticsearchServer server) : SearchEngineContract, IClassFixture<ElasticsearchServer>
+{
+    private readonly List<HttpClient> _clients = [];
+
+    protected override async Task<ISearchEngine> CreateEngineAsync()
+    {
+        Assert.SkipWhen(server.Url is null, server.SkipReason);
+        var http = new HttpClient { BaseAddress = server.Url };
+        _clients.Add(http);
+        var engine = new ElasticsearchEngine(http, new ElasticsearchOptions { Alias = $"products-test-{Guid.NewGuid():N}" }, TestSynonyms, TimeProvider.System);
+        await engine.InitializeAsync(Ct);
+        return engine;
+    }
+
+    public override ValueTask DisposeAsync()
+    {
+        foreach (var client in _clients) client.Dispose();
+        return base.DisposeAsync();
+    }
+}
