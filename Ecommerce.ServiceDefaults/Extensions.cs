@@ -29,6 +29,12 @@ public static class ServiceDefaultsExtensions
         builder.AddDefaultHealthChecks();
 
         builder.Services.AddProblemDetails();
+        // A request the framework could not read (malformed JSON, wrong content type) is the client's 400, not our
+        // 500: without this, UseExceptionHandler turns BadHttpRequestException into "500 Internal Server Error".
+        builder.Services.Configure<Microsoft.AspNetCore.Builder.ExceptionHandlerOptions>(options => options.StatusCodeSelector =
+            exception => exception is Microsoft.AspNetCore.Http.BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError);
+        // No "Server: Kestrel" banner on any response (OWASP API8): it tells an attacker what to look up.
+        builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(kestrel => kestrel.AddServerHeader = false);
         builder.Services.AddServiceDiscovery();
         builder.Services.ConfigureHttpClientDefaults(http =>
         {

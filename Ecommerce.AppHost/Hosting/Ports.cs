@@ -5,12 +5,25 @@ namespace Ecommerce.AppHost.Hosting;
 
 public static class Ports
 {
-    /// <summary>A port the OS says is free on 127.0.0.1 right now.</summary>
+    private static readonly HashSet<int> HandedOut = [];
+
+    /// <summary>
+    /// A port the OS says is free on 127.0.0.1 right now, and never one this process handed out before: the OS
+    /// can return the same ephemeral port to two probes in a row (seen here: identity-api and catalog-api were
+    /// both given 43509, and the second to bind crashed after seeding).
+    /// </summary>
     public static int GetFree()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        while (true)
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            lock (HandedOut)
+            {
+                if (HandedOut.Add(port)) return port;
+            }
+        }
     }
 
     public static bool IsFree(int port)

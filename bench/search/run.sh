@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Search benchmark for one engine: starts the platform (Release) with 100,000 seeded products and the given
 # search engine, waits for the start-up rebuild, then offers each query kind at a fixed rate straight to search-api.
-# Usage: bench/search/run.sh lucene|postgres [rate=100] [duration=20]. Appends JSON lines to bench/results/search-<engine>.jsonl.
+# Usage: bench/search/run.sh lucene|postgres [rate=100] [duration=20]. Writes JSON lines to bench/results/search-<engine>-<rate>.jsonl.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 engine="$1"; rate="${2:-100}"; duration="${3:-20}"
-state="/tmp/bench-search-$engine"; log="$state.log"; out="bench/results/search-$engine.jsonl"
+state="/tmp/bench-search-$engine"; log="$state.log"; out="bench/results/search-$engine-$rate.jsonl"
 dotnet build Ecommerce.slnx -c Release -nologo -v quiet -clp:ErrorsOnly
 rm -f "$out"
 dotnet Ecommerce.AppHost/bin/Release/net10.0/Ecommerce.AppHost.dll --gateway-port 0 --state "$state" --fresh --seed 100000 \
