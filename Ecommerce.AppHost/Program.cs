@@ -27,6 +27,7 @@ try
         .WithReference(catalogDb).WithReference(redis)
         .WaitFor(catalogDb).WaitFor(redis)
         .WithEnvironment("Catalog__Store", catalogStore)
+        .WithEnvironment("Catalog__CacheEnabled", builder.Configuration["Catalog:CacheEnabled"] ?? "true") // false: the single-PostgreSQL lab
         .WithEnvironment("Catalog__Seed__Products", builder.Options.SeedProducts.ToString(System.Globalization.CultureInfo.InvariantCulture));
     if (catalogStore == "mongodb")
     {
@@ -66,7 +67,9 @@ try
         .WithExternalHttpEndpoint(builder.Options.GatewayPort)
         // The public edge must not believe a client's X-Forwarded-For (it would dodge per-IP limits);
         // services behind it may, since only the gateway talks to them.
-        .WithEnvironment("ASPNETCORE_FORWARDEDHEADERS_ENABLED", "false");
+        .WithEnvironment("ASPNETCORE_FORWARDEDHEADERS_ENABLED", "false")
+        // The bench lab raises this (--Gateway:WritesPerMinute 1000000): its load comes from one address.
+        .WithEnvironment("Gateway__WritesPerMinute", builder.Configuration["Gateway:WritesPerMinute"] ?? "120");
 
     await using var app = builder.Build();
     await app.RunAsync();

@@ -35,6 +35,43 @@ switch (command)
         Console.WriteLine($"{all.Count} skus written to {options.SkuFile ?? "skus.txt"}");
         break;
 
+    case "sample":
+        // The first --skus active products: ids to --id-file (product views), skus to --sku-file (carts, orders).
+        var sampleIds = new List<string>();
+        var sampleSkus = new List<string>();
+        string? sampleCursor = null;
+        do
+        {
+            var page = await http.GetFromJsonAsync<SamplePage>($"/api/catalog/products?limit=100&sort=newest{(sampleCursor is null ? "" : "&cursor=" + sampleCursor)}");
+            sampleIds.AddRange(page!.Items.Select(p => p.Id.ToString()));
+            sampleSkus.AddRange(page.Items.Select(p => p.Sku));
+            sampleCursor = page.NextCursor;
+        }
+        while (sampleCursor is not null && sampleIds.Count < options.Skus);
+
+        await File.WriteAllLinesAsync(options.IdFile ?? "ids.txt", sampleIds);
+        await File.WriteAllLinesAsync(options.SkuFile ?? "skus.txt", sampleSkus);
+        Console.WriteLine($"{sampleIds.Count} products sampled");
+        break;
+
+    case "mix":
+        var mix = new ShoppingMix(File.ReadAllLines(options.IdFile ?? "ids.txt").Select(Guid.Parse).ToList(), skuFile ?? [], Tokens(options));
+        Report(options, await LoadRunner.RunAsync(options.Name ?? "shopping mix", mix.NextAsync, options.Rate, options.Duration, options.Connections, http));
+        break;
+
+    case "serve":
+        await TrivialServer.RunAsync(int.Parse(options.Url.Split(':')[^1].TrimEnd('/'), CultureInfo.InvariantCulture));
+        break;
+
+    case "report":
+        // report --out <dir>/results.jsonl: writes report.md and the charts next to it; machine.md and checks.txt there are included.
+        var labResults = options.Out ?? "results.jsonl";
+        var labDirectory = Path.GetDirectoryName(Path.GetFullPath(labResults))!;
+        var machine = Path.Combine(labDirectory, "machine.md");
+        var checks = Path.Combine(labDirectory, "checks.txt");
+        LabReport.Write(labResults, labDirectory, File.Exists(machine) ? File.ReadAllText(machine) : "", File.Exists(checks) ? File.ReadAllLines(checks) : []);
+        break;
+
     case "token":
         // An admin access token for scripts (signed with the platform's key).
         Console.WriteLine(Tokens(options).CreateAccessToken(Guid.CreateVersion7(), "bench-admin@example.test", Roles.Admin));
@@ -53,7 +90,7 @@ switch (command)
         break;
 
     case "get":
-        Report(options, await LoadRunner.RunAsync($"GET {http.BaseAddress.AbsolutePath}", async (client, _, ct) =>
+        Report(options, await LoadRunner.RunAsync(options.Name ?? $"GET {http.BaseAddress.AbsolutePath}", async (client, _, ct) =>
         {
             using var response = await client.GetAsync(http.BaseAddress, ct);
             return response.IsSuccessStatusCode;
@@ -85,7 +122,7 @@ switch (command)
     case "checkout":
         var issuer = Tokens(options);
         var customers = Enumerable.Range(0, 64).Select(_ => issuer.CreateAccessToken(Guid.CreateVersion7(), "bench@example.test", Roles.Customer)).ToArray();
-        var name = options.HotSku is null ? $"checkout over {skuFile?.Length ?? options.Skus} skus" : $"checkout on hot sku {options.HotSku}";
+        var name = options.Name ?? (options.HotSku is null ? $"checkout over {skuFile?.Length ?? options.Skus} skus" : $"checkout on hot sku {options.HotSku}");
         Report(options, await LoadRunner.RunAsync(name, async (client, sequence, ct) =>
         {
 #pragma warning disable CA5394 // load spreading, not security
@@ -110,7 +147,7 @@ switch (command)
     case "cart":
         // One round trip: create a guest cart, add 3 items, read it back priced. Latency is for the whole trip.
         var skus = (options.SkuList ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries);
-        Report(options, await LoadRunner.RunAsync($"cart round trip ({http.BaseAddress})", async (client, sequence, ct) =>
+        Report(options, await LoadRunner.RunAsync(options.Name ?? $"cart round trip ({http.BaseAddress})", async (client, sequence, ct) =>
         {
             using var created = await client.PostAsync(new Uri("/api/carts", UriKind.Relative), null, ct);
             if (!created.IsSuccessStatusCode)
@@ -134,7 +171,7 @@ switch (command)
         break;
 
     default:
-        Console.WriteLine("commands: skus | get | urls | stock | checkout | cart   (options: --url --rate --duration --connections --skus --hot-sku --on-hand --key-file --out --sku-list --sku-file --url-file --name)");
+        Console.WriteLine("commands: skus | sample | get | urls | mix | stock | checkout | cart | serve | report | token   (options: --url --rate --duration --connections --skus --hot-sku --on-hand --key-file --out --sku-list --sku-file --url-file --name)");
         break;
 }
 
@@ -161,8 +198,12 @@ internal sealed record SkuItem(string Sku);
 
 internal sealed record SkuPage(List<SkuItem> Items, string? NextCursor);
 
+internal sealed record SampleItem(Guid Id, string Sku);
+
+internal sealed record SamplePage(List<SampleItem> Items, string? NextCursor);
+
 internal sealed record Options(string Url, double Rate, TimeSpan Duration, int Connections, int Skus, string? HotSku, int OnHand, string? SigningKey, string? Out, string? SkuList, string? SkuFile,
-    string? UrlFile, string? Name)
+    string? UrlFile, string? Name, string? IdFile)
 {
     public static Options Parse(string[] args)
     {
@@ -181,6 +222,7 @@ internal sealed record Options(string Url, double Rate, TimeSpan Duration, int C
             Get("--sku-list"),
             Get("--sku-file"),
             Get("--url-file"),
-            Get("--name"));
+            Get("--name"),
+            Get("--id-file"));
     }
 }

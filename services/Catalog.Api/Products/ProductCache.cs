@@ -20,12 +20,16 @@ public sealed partial class ProductCache(HybridCache cache, IServiceScopeFactory
     public long Loads => Interlocked.Read(ref _loads);
 
     public async Task<ProductResponse?> GetAsync(Guid id, CancellationToken ct) =>
-        await cache.GetOrCreateAsync($"product:{id}", async token =>
-        {
-            Interlocked.Increment(ref _loads);
-            await using var scope = scopes.CreateAsyncScope();
-            return await scope.ServiceProvider.GetRequiredService<ICatalogStore>().FindAsync(id, token);
-        }, Entry, cancellationToken: ct);
+        options.CacheEnabled
+            ? await cache.GetOrCreateAsync($"product:{id}", token => LoadAsync(id, token), Entry, cancellationToken: ct)
+            : await LoadAsync(id, ct); // the bench lab's single-database configuration reads the store every time
+
+    private async ValueTask<ProductResponse?> LoadAsync(Guid id, CancellationToken ct)
+    {
+        Interlocked.Increment(ref _loads);
+        await using var scope = scopes.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<ICatalogStore>().FindAsync(id, ct);
+    }
 
     /// <summary>Drops the product here and in L2, then tells every replica to drop its L1 copy.</summary>
     public async Task InvalidateAsync(Guid id)
@@ -75,6 +79,9 @@ public sealed class CatalogOptions
     public string InvalidationChannel { get; set; } = "catalog:invalidate";
     public int DemoProducts { get; set; } = 60;
     public SeedOptions Seed { get; set; } = new();
+
+    /// <summary>False: product detail reads go to the store every time (the bench lab's single-PostgreSQL configuration).</summary>
+    public bool CacheEnabled { get; set; } = true;
 
     /// <summary><c>postgres</c> (default) or <c>mongodb</c> (needs <c>ConnectionStrings:mongodb</c>).</summary>
     public string Store { get; set; } = "postgres";

@@ -53,15 +53,26 @@ public sealed class ElasticsearchEngine(HttpClient client, ElasticsearchOptions 
         return hit is null ? null : ElasticsearchRequests.ParseDocument(hit["_source"]!);
     }
 
-    /// <summary>Rewrites the document at the same version (<c>external_gte</c>): stock is not a catalog change.</summary>
+    /// <summary>
+    /// Rewrites the document at the same version (<c>external_gte</c>): stock is not a catalog change. A 409 means a
+    /// newer catalog version landed in between: read again and retry, so the stock change is not lost.
+    /// </summary>
     public async Task SetInStockAsync(Guid id, bool inStock, CancellationToken ct)
     {
-        using var found = await _http.GetAsync(new Uri($"/{_options.Alias}/_doc/{id}", UriKind.Relative), ct);
-        if (found.StatusCode == HttpStatusCode.NotFound) return;
-        var source = (await ReadAsync(found, ct))["_source"]!;
-        if (source["deleted"]?.GetValue<bool>() == true) return;
-        var document = ElasticsearchRequests.ParseDocument(source) with { InStock = inStock };
-        await WriteAsync(index => ElasticsearchRequests.DocumentUrl(index, id, document.Version, sameVersionAllowed: true), ElasticsearchRequests.Document(document), ct);
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            using var found = await _http.GetAsync(new Uri($"/{_options.Alias}/_doc/{id}", UriKind.Relative), ct);
+            if (found.StatusCode == HttpStatusCode.NotFound) return;
+            var source = (await ReadAsync(found, ct))["_source"]!;
+            if (source["deleted"]?.GetValue<bool>() == true) return;
+            var document = ElasticsearchRequests.ParseDocument(source) with { InStock = inStock };
+            if (await WriteAsync(index => ElasticsearchRequests.DocumentUrl(index, id, document.Version, sameVersionAllowed: true), ElasticsearchRequests.Document(document), ct))
+            {
+                return;
+            }
+        }
+
+        throw new HttpRequestException($"Setting inStock of {id} kept conflicting with newer writes; the event will be retried.");
     }
 
     public async Task<SearchResult> SearchAsync(SearchQuery query, CancellationToken ct)

@@ -1,0 +1,126 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace Ecommerce.Bench;
+
+/// <summary>
+/// Turns the JSON lines of a lab run into the Markdown report and the PNG charts. Scenario names carry their
+/// configuration in brackets: "mix 200/s [polyglot]", "mix 200/s [single-postgres]".
+/// </summary>
+public static class LabReport
+{
+    public static void Write(string jsonl, string directory, string machine, IReadOnlyList<string> extraLines)
+    {
+        Directory.CreateDirectory(directory);
+        var results = File.ReadAllLines(jsonl).Where(l => l.StartsWith('{')).Select(l => JsonSerializer.Deserialize<LoadResult>(l)!).ToList();
+        static (string Scenario, string Config) Split(string name)
+        {
+            var open = name.LastIndexOf('[');
+            return open < 0 ? (name, "") : (name[..open].Trim(), name[(open + 1)..].TrimEnd(']'));
+        }
+
+        var md = new StringBuilder();
+        string F(double v) => v.ToString(v >= 100 ? "0" : "0.00", CultureInfo.InvariantCulture);
+        md.AppendLine("# Bench lab run").AppendLine().AppendLine(machine).AppendLine();
+        md.AppendLine("| scenario | config | offered rps | achieved rps | requests | errors | p50 ms | p95 ms | p99 ms | max ms | generator CPU |");
+        md.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|");
+        foreach (var r in results)
+        {
+            var (scenario, config) = Split(r.Scenario);
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {scenario} | {config} | {(r.OfferedRps > 0 ? F(r.OfferedRps) : "max")} | {F(r.AchievedRps)} | {r.Requests} | {r.Errors} | {F(r.P50Ms)} | {F(r.P95Ms)} | {F(r.P99Ms)} | {F(r.MaxMs)} | {r.GeneratorCpuShare:P0} |");
+        }
+
+        var byScenario = results.Select(r => (Parts: Split(r.Scenario), R: r)).GroupBy(x => x.Parts.Scenario).ToList();
+        var pairs = byScenario
+            .Select(g => (Scenario: g.Key, Poly: g.FirstOrDefault(x => x.Parts.Config == "polyglot").R, Single: g.FirstOrDefault(x => x.Parts.Config == "single-postgres").R))
+            .Where(p => p.Poly is not null && p.Single is not null).ToList();
+        if (pairs.Count > 0)
+        {
+            md.AppendLine().AppendLine("## Polyglot vs single-PostgreSQL (same run)").AppendLine();
+            md.AppendLine("| scenario | p95 polyglot | p95 single | p95 cut | p99 polyglot | p99 single | p99 cut | throughput ratio |");
+            md.AppendLine("|---|---|---|---|---|---|---|---|");
+            foreach (var (scenario, poly, single) in pairs)
+            {
+                md.AppendLine(CultureInfo.InvariantCulture,
+                    $"| {scenario} | {F(poly!.P95Ms)} | {F(single!.P95Ms)} | {1 - poly.P95Ms / single.P95Ms:P0} | {F(poly.P99Ms)} | {F(single.P99Ms)} | {1 - poly.P99Ms / single.P99Ms:P0} | {poly.AchievedRps / single.AchievedRps:0.00}× |");
+            }
+        }
+
+        if (extraLines.Count > 0)
+        {
+            md.AppendLine().AppendLine("## Machine limits and checks (same run)").AppendLine();
+            foreach (var line in extraLines) md.AppendLine("- " + line);
+        }
+
+        md.AppendLine().AppendLine("![latency percentiles](latency.png)").AppendLine().AppendLine("![polyglot vs single](polyglot-vs-single.png)")
+            .AppendLine().AppendLine("![throughput vs offered](throughput.png)");
+        File.WriteAllText(Path.Combine(directory, "report.md"), md.ToString());
+
+        Charts.Latency(results.Where(r => !r.Scenario.Contains("single-postgres", StringComparison.Ordinal)).ToList(), Path.Combine(directory, "latency.png"));
+        Charts.Comparison(pairs.Select(p => (p.Scenario, p.Poly!, p.Single!)).ToList(), Path.Combine(directory, "polyglot-vs-single.png"));
+        Charts.Throughput(results, Path.Combine(directory, "throughput.png"));
+    }
+}
+
+internal static class Charts
+{
+    public static void Latency(IReadOnlyList<LoadResult> results, string file)
+    {
+        var plot = new ScottPlot.Plot();
+        var series = new (string Name, Func<LoadResult, double> Value, ScottPlot.Color Color)[]
+        {
+            ("p50", r => r.P50Ms, ScottPlot.Colors.SteelBlue), ("p95", r => r.P95Ms, ScottPlot.Colors.Orange), ("p99", r => r.P99Ms, ScottPlot.Colors.Crimson),
+        };
+        for (var s = 0; s < series.Length; s++)
+        {
+            var bars = results.Select((r, i) => new ScottPlot.Bar { Position = i * 4 + s, Value = Math.Log10(Math.Max(0.1, series[s].Value(r))), FillColor = series[s].Color }).ToList();
+            plot.Add.Bars(bars).LegendText = series[s].Name;
+        }
+
+        plot.Axes.Bottom.SetTicks(results.Select((_, i) => i * 4 + 1.0).ToArray(), results.Select(r => r.Scenario.Replace(" [polyglot]", "", StringComparison.Ordinal)).ToArray());
+        plot.Axes.Bottom.TickLabelStyle.Rotation = -40;
+        plot.Axes.Bottom.TickLabelStyle.Alignment = ScottPlot.Alignment.MiddleRight;
+        plot.Axes.Bottom.MinimumSize = 260;
+        plot.Axes.Left.Label.Text = "latency, log10(ms)";
+        plot.Title("Latency percentiles per scenario (polyglot)");
+        plot.ShowLegend();
+        plot.SavePng(file, 1400, 800);
+    }
+
+    public static void Comparison(IReadOnlyList<(string Scenario, LoadResult Poly, LoadResult Single)> pairs, string file)
+    {
+        var plot = new ScottPlot.Plot();
+        var poly = pairs.Select((p, i) => new ScottPlot.Bar { Position = i * 3, Value = Math.Log10(Math.Max(0.1, p.Poly.P95Ms)), FillColor = ScottPlot.Colors.SeaGreen }).ToList();
+        var single = pairs.Select((p, i) => new ScottPlot.Bar { Position = i * 3 + 1, Value = Math.Log10(Math.Max(0.1, p.Single.P95Ms)), FillColor = ScottPlot.Colors.SlateGray }).ToList();
+        plot.Add.Bars(poly).LegendText = "polyglot p95";
+        plot.Add.Bars(single).LegendText = "single-PostgreSQL p95";
+        plot.Axes.Bottom.SetTicks(pairs.Select((_, i) => i * 3 + 0.5).ToArray(), pairs.Select(p => p.Scenario).ToArray());
+        plot.Axes.Bottom.TickLabelStyle.Rotation = -40;
+        plot.Axes.Bottom.TickLabelStyle.Alignment = ScottPlot.Alignment.MiddleRight;
+        plot.Axes.Bottom.MinimumSize = 260;
+        plot.Axes.Left.Label.Text = "p95 latency, log10(ms)";
+        plot.Title("Polyglot vs single-PostgreSQL, same scenarios, same run");
+        plot.ShowLegend();
+        plot.SavePng(file, 1400, 800);
+    }
+
+    public static void Throughput(IReadOnlyList<LoadResult> results, string file)
+    {
+        var plot = new ScottPlot.Plot();
+        foreach (var config in new[] { "polyglot", "single-postgres" })
+        {
+            var points = results.Where(r => r.Scenario.StartsWith("mix ", StringComparison.Ordinal) && r.Scenario.EndsWith($"[{config}]", StringComparison.Ordinal) && r.OfferedRps > 0)
+                .OrderBy(r => r.OfferedRps).ToList();
+            if (points.Count == 0) continue;
+            var line = plot.Add.Scatter(points.Select(p => p.OfferedRps).ToArray(), points.Select(p => p.AchievedRps).ToArray());
+            line.LegendText = config;
+        }
+
+        plot.Axes.Bottom.Label.Text = "offered requests/s (shopping mix)";
+        plot.Axes.Left.Label.Text = "achieved requests/s";
+        plot.Title("Throughput vs offered load");
+        plot.ShowLegend();
+        plot.SavePng(file, 1000, 700);
+    }
+}

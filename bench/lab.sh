@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# The bench lab, one command: ./bench/lab.sh
+# Starts the platform (Release) twice with 100,000 seeded products — the polyglot configuration (Redis carts,
+# cached catalog, Lucene search) and the single-PostgreSQL one (PostgreSQL carts, no catalog cache, PostgreSQL
+# search) — runs every scenario through the gateway on each, measures the machine's own limits (a trivial ASP.NET
+# Core endpoint, redis-benchmark, pgbench -S), and writes results.jsonl, report.md and PNG charts to
+# bench/results/<date>-lab/. DURATION (s per scenario, default 15) and RATES (mix offered rates) can be set.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib/prerequisites.sh
+ensure_servers
+duration="${DURATION:-15}"; rates="${RATES:-100 200 400}"
+out="bench/results/$(date -u +%Y-%m-%d)-lab"; mkdir -p "$out"
+results="$out/results.jsonl"; checks="$out/checks.txt"; : > "$results"; : > "$checks"
+dotnet build Ecommerce.slnx -c Release -nologo -v quiet -clp:ErrorsOnly
+bench="dotnet bench/Ecommerce.Bench/bin/Release/net10.0/Ecommerce.Bench.dll"
+apphost=""
+stop() { if [ -n "$apphost" ]; then kill -TERM "$apphost" 2>/dev/null || true; wait "$apphost" 2>/dev/null || true; apphost=""; fi; }
+trap stop EXIT
+
+{ echo "**Machine**: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem:/{print $2}') GiB RAM,"
+  echo "$(. /etc/os-release; echo "$PRETTY_NAME"), .NET SDK $(dotnet --version), $(/usr/lib/postgresql/*/bin/postgres --version | head -1), $(redis-server --version | cut -d' ' -f1-3)."
+  echo "Everything — load generator, gateway, services, PostgreSQL, Redis — shares these cores. Run: $(date -u '+%Y-%m-%d %H:%M UTC'), ${duration} s per scenario."
+  echo "Gateway write limit raised for the lab (all load comes from one address); scenarios run through the gateway."; } > "$out/machine.md"
+
+run_config() {
+  local label="$1"; shift
+  local state="/tmp/bench-lab-$label" log="/tmp/bench-lab-$label.log"
+  dotnet Ecommerce.AppHost/bin/Release/net10.0/Ecommerce.AppHost.dll --gateway-port 0 --state "$state" --fresh --seed 100000 \
+    --environment Production --Gateway:WritesPerMinute 100000000 "$@" >"$log" 2>&1 &
+  apphost=$!
+  for _ in $(seq 1 300); do grep -q "Ready in" "$log" && break; sleep 1; done
+  grep -q "Ready in" "$log" || { echo "platform did not start; see $log"; exit 1; }
+  local gw; gw=$(awk '/^Gateway: /{ print $2; exit }' "$log")
+  local key="$state/jwt-signing-key" token; token=$($bench token --key-file "$key")
+  for _ in $(seq 1 600); do curl -s -H "Authorization: Bearer $token" "$gw/api/search/reindex" | grep -q '"state":"done"' && break; sleep 1; done
+  echo "[$label] search rebuilt: $(curl -s -H "Authorization: Bearer $token" "$gw/api/search/reindex")" | tee -a "$checks"
+  $bench sample --url "$gw" --skus 5000 --id-file "$state/ids.txt" --sku-file "$state/skus.txt"
+  $bench stock --url "$gw" --sku-file "$state/skus.txt" --on-hand 1000000 --key-file "$key" --connections 16 >/dev/null
+  local hot; hot=$(sed -n 4000p "$state/skus.txt")
+  curl -s -o /dev/null -X PUT -H "Authorization: Bearer $token" -H 'content-type: application/json' -d '{"warehouse":"main","onHand":300}' "$gw/api/inventory/$hot"
+  head -100 "$state/ids.txt" | sed 's|^|/api/catalog/products/|' > "$state/hit.txt"
+  sed -n '101,5000p' "$state/ids.txt" | sed 's|^|/api/catalog/products/|' > "$state/miss.txt"
+  printf '%s\n' "/api/catalog/products?category=shoes&sort=price" "/api/catalog/products?sort=newest" \
+    "/api/catalog/products?brand=Corvid&minPrice=1000&maxPrice=2000&sort=-price" "/api/catalog/products?attr.color=red&category=t-shirts" > "$state/browse.txt"
+  local run="--url $gw --duration $duration --out $results"
+  # Warm-up (JIT, pools, caches of the hit set), not recorded.
+  $bench mix $run --rate 100 --duration 5 --id-file "$state/ids.txt" --sku-file "$state/skus.txt" --key-file "$key" --out /dev/null >/dev/null
+  for rate in $rates; do
+    $bench mix $run --rate "$rate" --id-file "$state/ids.txt" --sku-file "$state/skus.txt" --key-file "$key" --name "mix $rate/s [$label]"
+  done
+  $bench mix $run --rate 0 --connections 32 --id-file "$state/ids.txt" --sku-file "$state/skus.txt" --key-file "$key" --name "mix max [$label]"
+  $bench urls $run --rate 0 --connections 32 --url-file "$state/hit.txt" --name "product detail, hot set [$label]"
+  $bench urls $run --rate 300 --url-file "$state/miss.txt" --name "product detail, first read 300/s [$label]"
+  $bench urls $run --rate 100 --url-file "$state/browse.txt" --name "browse page 100/s [$label]"
+  $bench urls $run --rate 20 --url-file bench/search/text.txt --name "search text+facets 20/s [$label]"
+  $bench urls $run --rate 20 --url-file bench/search/typo.txt --name "search typo 20/s [$label]"
+  $bench urls $run --rate 50 --url-file bench/search/suggest.txt --name "search suggest 50/s [$label]"
+  $bench cart $run --rate 20 --sku-list "$(sed -n '1p;2p;3p' "$state/skus.txt" | paste -sd,)" --name "cart round trip 20/s [$label]"
+  $bench checkout $run --rate 50 --sku-file "$state/skus.txt" --key-file "$key" --name "checkout 50/s [$label]"
+  $bench checkout $run --rate 0 --connections 32 --duration 5 --hot-sku "$hot" --key-file "$key" --name "checkout, hot sku [$label]"
+  sleep 2
+  echo "[$label] oversell check, hot sku $hot with 300 units: $(curl -s "$gw/api/inventory/$hot")" | tee -a "$checks"
+  if [ "$label" = polyglot ]; then limits "$log"; fi
+  stop
+}
+
+limits() {
+  local log="$1"
+  local redis_port pg_port
+  redis_port=$(awk '$1 == "redis" && $NF ~ /^redis:/ { n = split($NF, a, ":"); print a[n]; exit }' "$log")
+  pg_port=$(awk '$1 == "postgres" && $NF ~ /^postgres:/ { n = split($NF, a, ":"); print a[n]; exit }' "$log")
+  local port=18999
+  $bench serve --url "http://127.0.0.1:$port" & local server=$!
+  sleep 3
+  $bench get --url "http://127.0.0.1:$port/" --rate 0 --connections 32 --duration "$duration" --out "$results" --name "trivial ASP.NET Core endpoint [limits]"
+  kill "$server"; wait "$server" 2>/dev/null || true
+  echo "redis-benchmark (platform Redis, 32 clients): $(redis-benchmark -p "$redis_port" -q -n 200000 -c 32 -t get,set | tr '\r' '\n' | grep -E 'requests per second' | paste -sd' ')" | tee -a "$checks"
+  psql -h 127.0.0.1 -p "$pg_port" -U postgres -qc 'CREATE DATABASE pgbench' >/dev/null
+  pgbench -h 127.0.0.1 -p "$pg_port" -U postgres -i -s 10 -q pgbench >/dev/null 2>&1
+  echo "pgbench -S (platform PostgreSQL, scale 10, 16 clients, ${duration} s): $(pgbench -h 127.0.0.1 -p "$pg_port" -U postgres -S -c 16 -j 2 -T "$duration" pgbench 2>/dev/null | grep -E '^tps' | head -1)" | tee -a "$checks"
+}
+
+run_config polyglot
+run_config single-postgres --Cart:Store postgres --Search:Engine postgres --Catalog:CacheEnabled false
+$bench report --out "$results"
+echo "Report: $out/report.md"
