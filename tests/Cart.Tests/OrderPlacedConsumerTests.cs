@@ -161,7 +161,7 @@ public sealed class CatalogEventsConsumerTests(TestInfrastructure infrastructure
         Cart.Api.Pricing.CartLineResponse line;
         var clock = System.Diagnostics.Stopwatch.StartNew();
         while ((line = (await client.GetFromJsonAsync<Cart.Api.Pricing.CartResponse>($"/api/carts/{id}", TestContext.Current.CancellationToken))!.Lines.Single()).UnitPrice is not null
-               && clock.Elapsed < TimeSpan.FromSeconds(5))
+               && clock.Elapsed < TimeSpan.FromSeconds(15))
         {
             await Task.Delay(20, TestContext.Current.CancellationToken);
         }
