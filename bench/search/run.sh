@@ -16,7 +16,8 @@ trap 'kill -TERM $apphost 2>/dev/null; wait $apphost 2>/dev/null || true' EXIT
 for _ in $(seq 1 240); do grep -q "Ready in" "$log" && break; sleep 1; done
 url=$(awk '$1 == "search-api" && $NF ~ /^http:/ { print $NF; exit }' "$log")
 echo "search-api at $url"
-bench="dotnet bench/Ecommerce.Bench/bin/Release/net10.0/Ecommerce.Bench.dll"
+# Socket callbacks inline on the generator only (docs/decision-load-generator.md).
+bench="env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 dotnet bench/Ecommerce.Bench/bin/Release/net10.0/Ecommerce.Bench.dll"
 key="$state/jwt-signing-key"
 token=$(dotnet bench/Ecommerce.Bench/bin/Release/net10.0/Ecommerce.Bench.dll token --key-file "$key" 2>/dev/null || true)
 for _ in $(seq 1 600); do
