@@ -36,9 +36,10 @@ run_config() {
   local key="$state/jwt-signing-key" token; token=$($bench token --key-file "$key")
   for _ in $(seq 1 600); do curl -s -H "Authorization: Bearer $token" "$gw/api/search/reindex" | grep -q '"state":"done"' && break; sleep 1; done
   echo "[$label] search rebuilt: $(curl -s -H "Authorization: Bearer $token" "$gw/api/search/reindex")" | tee -a "$checks"
-  $bench sample --url "$gw" --skus 5000 --id-file "$state/ids.txt" --sku-file "$state/skus.txt"
+  $bench sample --url "$gw" --skus 5001 --id-file "$state/ids.txt" --sku-file "$state/skus.txt"
+  # The hot sku is kept out of the sku list the other scenarios buy from, so only the hot-sku run sells it.
+  local hot; hot=$(tail -1 "$state/skus.txt"); sed -i '$d' "$state/skus.txt"
   $bench stock --url "$gw" --sku-file "$state/skus.txt" --on-hand 1000000 --key-file "$key" --connections 16 >/dev/null
-  local hot; hot=$(sed -n 4000p "$state/skus.txt")
   curl -s -o /dev/null -X PUT -H "Authorization: Bearer $token" -H 'content-type: application/json' -d '{"warehouse":"main","onHand":300}' "$gw/api/inventory/$hot"
   head -100 "$state/ids.txt" | sed 's|^|/api/catalog/products/|' > "$state/hit.txt"
   sed -n '101,5000p' "$state/ids.txt" | sed 's|^|/api/catalog/products/|' > "$state/miss.txt"
@@ -59,6 +60,14 @@ run_config() {
   $bench urls $run --rate 50 --url-file bench/search/suggest.txt --name "search suggest 50/s [$label]"
   $bench cart $run --rate 20 --sku-list "$(sed -n '1p;2p;3p' "$state/skus.txt" | paste -sd,)" --name "cart round trip 20/s [$label]"
   $bench checkout $run --rate 50 --sku-file "$state/skus.txt" --key-file "$key" --name "checkout 50/s [$label]"
+  # The same work straight to the services, without the gateway hop (its cost is the difference).
+  local catalog_api search_api cart_api ordering_api
+  catalog_api=$(service_url catalog-api "$log"); search_api=$(service_url search-api "$log")
+  cart_api=$(service_url cart-api "$log"); ordering_api=$(service_url ordering-api "$log")
+  $bench urls --url "$catalog_api" --duration "$duration" --out "$results" --rate 0 --connections 32 --url-file "$state/hit.txt" --name "direct: product detail, hot set [$label]"
+  $bench urls --url "$search_api" --duration "$duration" --out "$results" --rate 100 --url-file bench/search/text.txt --name "direct: search text+facets 100/s [$label]"
+  $bench cart --url "$cart_api" --duration "$duration" --out "$results" --rate 20 --sku-list "$(sed -n '1p;2p;3p' "$state/skus.txt" | paste -sd,)" --name "direct: cart round trip 20/s [$label]"
+  $bench checkout --url "$ordering_api" --duration "$duration" --out "$results" --rate 50 --sku-file "$state/skus.txt" --key-file "$key" --name "direct: checkout 50/s [$label]" >/dev/null
   local sold
   sold=$($bench checkout $run --rate 0 --connections 32 --duration 5 --hot-sku "$hot" --key-file "$key" --name "checkout, hot sku [$label]" \
     | tee /dev/stderr | awk '/^orders accepted:/ { print $3 }')
@@ -68,6 +77,9 @@ run_config() {
   if [ "$label" = polyglot ]; then limits "$log"; fi
   stop
 }
+
+# A service's own address, from the AppHost's resource table ("catalog-api  Healthy  project …  http://…").
+service_url() { awk -v name="$1" '$1 == name && $NF ~ /^http:/ { print $NF; exit }' "$2"; }
 
 limits() {
   local log="$1"
