@@ -25,7 +25,8 @@ public sealed partial class LuceneEngine : ISearchEngine, IDisposable
     private LuceneGeneration? _live;
     private LuceneGeneration? _building;
     private Timer? _commits;
-    private int _disposed;
+    private readonly Lock _disposing = new();
+    private bool _disposed;
 
     public LuceneEngine(LuceneOptions options, Synonyms synonyms, IHostEnvironment environment, ILogger<LuceneEngine> logger)
     {
@@ -289,22 +290,28 @@ public sealed partial class LuceneEngine : ISearchEngine, IDisposable
 
     public void Dispose()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) == 1) return; // the host stops it, then the container disposes it
-        _commits?.Dispose();
-        _write.Wait();
-        try
+        // The host stops it, then the container disposes it; under WebApplicationFactory two stops can even run at
+        // once. A second caller waits for the first to finish: it must never return while files are still written.
+        lock (_disposing)
         {
-            if (_live is not null)
+            if (_disposed) return;
+            _disposed = true;
+            _commits?.Dispose();
+            _write.Wait();
+            try
             {
-                _live.Writer.Commit();
-                _live.Dispose();
-            }
+                if (_live is not null)
+                {
+                    _live.Writer.Commit();
+                    _live.Dispose();
+                }
 
-            _building?.Dispose();
-        }
-        finally
-        {
-            _write.Release();
+                _building?.Dispose();
+            }
+            finally
+            {
+                _write.Release();
+            }
         }
     }
 
