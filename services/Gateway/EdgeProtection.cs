@@ -15,6 +15,9 @@ public sealed class EdgeOptions
 
     public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;
 
+    /// <summary>How long one downstream health probe answers the public <c>/health</c> (bounds its fan-out).</summary>
+    public int HealthProbeCacheMilliseconds { get; set; } = 1000;
+
     /// <summary>Origins allowed to call the API from a browser (the storefront).</summary>
     public string[] CorsOrigins { get; set; } = [];
 }

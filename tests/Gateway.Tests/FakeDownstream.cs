@@ -18,7 +18,13 @@ public sealed class FakeDownstream : IAsyncDisposable
 
     private FakeDownstream(WebApplication app) => _app = app;
 
+    private int _healthProbes;
+    private int _disposed;
+
     public bool Healthy { get; set; } = true;
+
+    /// <summary>How many times its <c>/health</c> was called.</summary>
+    public int HealthProbes => Volatile.Read(ref _healthProbes);
     public Uri Url => new(_app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
 
     public static async Task<FakeDownstream> StartAsync(string name)
@@ -27,7 +33,11 @@ public sealed class FakeDownstream : IAsyncDisposable
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         var app = builder.Build();
         var downstream = new FakeDownstream(app);
-        app.MapGet("/health", () => downstream.Healthy ? Results.Ok("Healthy") : Results.StatusCode(503));
+        app.MapGet("/health", () =>
+        {
+            Interlocked.Increment(ref downstream._healthProbes);
+            return downstream.Healthy ? Results.Ok("Healthy") : Results.StatusCode(503);
+        });
         app.Map("/{**path}", (HttpContext context) => Results.Json(new Echo(
             name, context.Request.Method, context.Request.Path + context.Request.QueryString,
             context.Request.Headers.Authorization.ToString())));
@@ -35,7 +45,14 @@ public sealed class FakeDownstream : IAsyncDisposable
         return downstream;
     }
 
-    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        // A test may stop it early to simulate a crashed service; the class fixture disposes it again.
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            await _app.DisposeAsync();
+        }
+    }
 }
 
 public sealed record Echo(string Service, string Method, string PathAndQuery, string Authorization);

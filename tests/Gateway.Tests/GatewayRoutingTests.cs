@@ -19,6 +19,7 @@ public sealed class GatewayRoutingTests : IAsyncLifetime
             // Exactly the keys an Aspire AppHost sets (services__catalog-api__http__0).
             ["services:catalog-api:http:0"] = _catalog.Url.ToString(),
             ["services:ordering-api:http:0"] = _ordering.Url.ToString(),
+            ["Gateway:HealthProbeCacheMilliseconds"] = "0", // every request probes: the test flips health and looks at once
         });
     }
 
@@ -81,6 +82,44 @@ public sealed class GatewayRoutingTests : IAsyncLifetime
         // Liveness does not depend on downstream services.
         using var alive = await client.GetAsync(new Uri("/alive", UriKind.Relative), TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, alive.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_down_service_is_reported_without_its_internal_address()
+    {
+        using var client = _gateway.CreateClient();
+        var address = _ordering.Url;
+        await _ordering.DisposeAsync(); // nothing listens there any more: connection refused
+
+        using var response = await client.GetAsync(new Uri("/health", UriKind.Relative), TestContext.Current.CancellationToken);
+        var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Contains("ordering-api is unreachable", body, StringComparison.Ordinal);
+        Assert.DoesNotContain(address.Host, body, StringComparison.Ordinal);
+        Assert.DoesNotContain(address.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_burst_on_the_public_health_endpoint_probes_each_service_once_per_window()
+    {
+        await using var gateway = new ServiceFactory<Program>(new Dictionary<string, string?>
+        {
+            ["services:catalog-api:http:0"] = _catalog.Url.ToString(),
+            ["services:ordering-api:http:0"] = _ordering.Url.ToString(),
+            ["Gateway:HealthProbeCacheMilliseconds"] = "60000",
+        });
+        using var client = gateway.CreateClient();
+        var before = (_catalog.HealthProbes, _ordering.HealthProbes);
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 50).Select(async _ =>
+        {
+            using var response = await client.GetAsync(new Uri("/health", UriKind.Relative), TestContext.Current.CancellationToken);
+            return response.StatusCode;
+        }));
+
+        Assert.All(answers, s => Assert.Equal(HttpStatusCode.OK, s));
+        Assert.Equal((before.Item1 + 1, before.Item2 + 1), (_catalog.HealthProbes, _ordering.HealthProbes));
     }
 
     public async ValueTask DisposeAsync()
