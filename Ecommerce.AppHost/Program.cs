@@ -18,6 +18,7 @@ try
     var adminPassword = builder.Configuration["Identity:Admin:Password"] ?? builder.GeneratedSecret("admin-password");
     var identity = builder.AddProject("identity-api", "services/Identity.Api")
         .WithReference(identityDb).WaitFor(identityDb)
+        .WithReference(redis).WaitFor(redis)
         .WithEnvironment("Identity__Admin__Email", adminEmail)
         .WithEnvironment("Identity__Admin__Password", adminPassword);
     builder.Notes.Add($"Admin sign-in: POST /api/identity/token {{\"email\":\"{adminEmail}\",\"password\":\"{adminPassword}\"}}");

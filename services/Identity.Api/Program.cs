@@ -7,8 +7,10 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddDefaultAuthentication();
 builder.AddNpgsqlDbContext<IdentityDb>("identitydb");
+builder.AddRedisClient("redis"); // failed sign-ins per account, shared by every replica
 builder.Services.AddSingleton(builder.Configuration.GetSection("Identity").Get<Identity.Api.Accounts.IdentityOptions>() ?? new());
 builder.Services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
+builder.Services.AddSingleton<SignInThrottle>();
 builder.Services.AddOpenApi();
 
 var app = builder.Build();

@@ -9,17 +9,23 @@ public sealed class AccountTests(TestInfrastructure infrastructure) : IAsyncLife
     private const string Password = "correct-Horse-42";
     private ServiceFactory<Program> _service = null!;
     private string _database = "";
+    private string _redis = "";
 
     public async ValueTask InitializeAsync()
     {
         _database = await infrastructure.CreateDatabaseAsync("identity");
-        _service = new ServiceFactory<Program>(new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:identitydb"] = _database,
-            ["Identity:Admin:Email"] = "admin@shop.test",
-            ["Identity:Admin:Password"] = "Sup3r-Secret-Key!",
-        });
+        _redis = await infrastructure.CreateRedisDatabaseAsync();
+        _service = new ServiceFactory<Program>(Settings());
     }
+
+    private Dictionary<string, string?> Settings(int failuresPerAccount = 20) => new()
+    {
+        ["ConnectionStrings:identitydb"] = _database,
+        ["ConnectionStrings:redis"] = _redis,
+        ["Identity:Admin:Email"] = "admin@shop.test",
+        ["Identity:Admin:Password"] = "Sup3r-Secret-Key!",
+        ["Identity:SignInFailuresPerAccount"] = failuresPerAccount.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
 
     public async ValueTask DisposeAsync() => await _service.DisposeAsync();
 
@@ -37,6 +43,38 @@ public sealed class AccountTests(TestInfrastructure infrastructure) : IAsyncLife
         using var response = await client.PostAsJsonAsync("/api/identity/token", new { email, password });
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync<TokenResponse>())!;
+    }
+
+    [Fact]
+    public async Task Failed_sign_ins_are_capped_per_account_known_or_not_and_a_success_clears_them()
+    {
+        await using var service = new ServiceFactory<Program>(Settings(failuresPerAccount: 3));
+        using var client = service.CreateClient();
+        (await RegisterAsync(client, "bob@shop.test")).Dispose();
+        (await RegisterAsync(client, "eve@shop.test")).Dispose();
+        async Task<HttpResponseMessage> Try(string email, string password) =>
+            await client.PostAsJsonAsync("/api/identity/token", new { email, password }, TestContext.Current.CancellationToken);
+        async Task<HttpStatusCode> Status(string email, string password)
+        {
+            using var response = await Try(email, password);
+            return response.StatusCode;
+        }
+
+        // Two failures, then the right password: the count starts over.
+        for (var i = 0; i < 2; i++) Assert.Equal(HttpStatusCode.Unauthorized, await Status("bob@shop.test", "wrong"));
+        Assert.Equal(HttpStatusCode.OK, await Status("BOB@shop.test", Password));
+
+        // Three failures: now even the right password is refused, with a problem and Retry-After.
+        for (var i = 0; i < 3; i++) Assert.Equal(HttpStatusCode.Unauthorized, await Status("bob@shop.test", "wrong"));
+        using var refused = await Try("bob@shop.test", Password);
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        Assert.InRange(refused.Headers.RetryAfter?.Delta?.TotalSeconds ?? 0, 1, 15 * 60);
+
+        // An email without an account behaves the same (no enumeration); another account is untouched.
+        for (var i = 0; i < 3; i++) Assert.Equal(HttpStatusCode.Unauthorized, await Status("nobody@shop.test", "wrong"));
+        Assert.Equal(HttpStatusCode.TooManyRequests, await Status("nobody@shop.test", "wrong"));
+        Assert.Equal(HttpStatusCode.OK, await Status("eve@shop.test", Password));
     }
 
     [Fact]

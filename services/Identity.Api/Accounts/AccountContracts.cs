@@ -21,6 +21,12 @@ public sealed record UpdateProfileRequest(string? Name, List<Address>? Addresses
 public sealed class IdentityOptions
 {
     public TimeSpan RefreshTokenLifetime { get; set; } = TimeSpan.FromDays(14);
+
+    /// <summary>Failed sign-ins one email may collect within <see cref="SignInFailureWindow"/>, from any address.</summary>
+    public int SignInFailuresPerAccount { get; set; } = 20;
+
+    /// <summary>Starts at the first failure; when it ends the count starts over.</summary>
+    public TimeSpan SignInFailureWindow { get; set; } = TimeSpan.FromMinutes(15);
     public AdminAccount Admin { get; set; } = new();
 }
 

@@ -53,18 +53,34 @@ public static partial class AccountEndpoints
         return TypedResults.Created("/api/identity/me", ToProfile(user));
     }
 
-    /// <summary>Unknown email and wrong password get the same answer, after the same hashing work.</summary>
+    /// <summary>
+    /// Unknown email and wrong password get the same answer, after the same hashing work. An email with too many
+    /// failures is refused (429) before any password check, whether or not it has an account.
+    /// </summary>
     private static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> SignIn(TokenRequest request, IdentityDb db,
-        IPasswordHasher<User> hasher, TokenIssuer tokens, IdentityOptions options, TimeProvider time, ILogger<IdentityDb> logger, CancellationToken ct)
+        IPasswordHasher<User> hasher, TokenIssuer tokens, SignInThrottle throttle, IdentityOptions options, TimeProvider time,
+        HttpContext http, ILogger<IdentityDb> logger, CancellationToken ct)
     {
-        var user = request.Email is { Length: <= 254 } email ? await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.NormalizedEmail == Normalize(email), ct) : null;
+        var normalized = request.Email is { Length: <= 254 } email ? Normalize(email) : null;
+        if (normalized is not null && await throttle.RefusedForAsync(normalized) is { } wait)
+        {
+            LogThrottledSignIn(logger);
+            var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+            http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return TypedResults.Problem($"Too many failed sign-ins for this account; retry after {seconds} s.", statusCode: 429,
+                title: "Too many requests", type: "https://polyglot-commerce.dev/problems/rate-limited");
+        }
+
+        var user = normalized is not null ? await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.NormalizedEmail == normalized, ct) : null;
         var verified = hasher.VerifyHashedPassword(user ?? DecoyUser, user?.PasswordHash ?? DecoyUser.PasswordHash, request.Password ?? "");
         if (user is null || verified == PasswordVerificationResult.Failed)
         {
             LogFailedSignIn(logger);
+            if (normalized is not null) await throttle.RecordFailureAsync(normalized);
             return InvalidCredentials();
         }
 
+        await throttle.ClearAsync(normalized!);
         return TypedResults.Ok(await IssueAsync(db, tokens, options, time, user, Guid.CreateVersion7(), ct));
     }
 
@@ -174,6 +190,9 @@ public static partial class AccountEndpoints
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Failed sign-in attempt")]
     private static partial void LogFailedSignIn(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sign-in refused: too many failed attempts for one account")]
+    private static partial void LogThrottledSignIn(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refresh token reuse for user {UserId}: the token family is revoked")]
     private static partial void LogReuseDetected(ILogger logger, Guid userId);

@@ -153,4 +153,32 @@ public sealed class Api2BrokenAuthenticationTests(PlatformFixture platform)
         Assert.Equal(HttpStatusCode.Unauthorized, unaffected.StatusCode);
         throttled.Dispose();
     }
+
+    [Fact]
+    public async Task Credential_stuffing_spread_over_addresses_is_capped_per_account()
+    {
+        // Three addresses, each under the gateway's per-address limit (10/min): 30 guesses at one account.
+        var answers = new List<HttpStatusCode>();
+        HttpResponseMessage? refused = null;
+        foreach (var source in new[] { Source(68), Source(69), Source(70) })
+        {
+            using var client = Shop.From(platform, source);
+            for (var i = 0; i < 10; i++)
+            {
+                var response = await client.PostAsJsonAsync("/api/identity/token", new { email = "stuffed@shop.test", password = $"leaked-{source}-{i}" }, Shop.Ct);
+                answers.Add(response.StatusCode);
+                if (response.StatusCode == HttpStatusCode.TooManyRequests && refused is null) refused = response;
+                else response.Dispose();
+            }
+        }
+
+        TestContext.Current.TestOutputHelper?.WriteLine(
+            $"Spread over 3 addresses: {answers.Count(a => a == HttpStatusCode.Unauthorized)} guesses checked, then 429 (Retry-After {refused?.Headers.RetryAfter?.Delta?.TotalSeconds} s)");
+        // Identity:SignInFailuresPerAccount (20 per 15 minutes by default), counted whatever the address.
+        Assert.Equal(Enumerable.Repeat(HttpStatusCode.Unauthorized, 20).Concat(Enumerable.Repeat(HttpStatusCode.TooManyRequests, 10)), answers);
+        Assert.NotNull(refused);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        Assert.InRange(refused.Headers.RetryAfter?.Delta?.TotalSeconds ?? 0, 1, 900);
+        refused.Dispose();
+    }
 }
