@@ -10,6 +10,8 @@ namespace Ecommerce.Bench;
 /// </summary>
 public static class LabReport
 {
+    private const string DirectPrefix = "direct: ";
+
     public static void Write(string jsonl, string directory, string machine, IReadOnlyList<string> extraLines)
     {
         Directory.CreateDirectory(directory);
@@ -44,6 +46,41 @@ public static class LabReport
             {
                 md.AppendLine(CultureInfo.InvariantCulture,
                     $"| {scenario} | {F(poly!.P95Ms)} | {F(single!.P95Ms)} | {1 - poly.P95Ms / single.P95Ms:P0} | {F(poly.P99Ms)} | {F(single.P99Ms)} | {1 - poly.P99Ms / single.P99Ms:P0} | {poly.AchievedRps / single.AchievedRps:0.00}× |");
+            }
+        }
+
+        if (pairs.Any(p => p.Poly!.OfferedRps <= 0))
+        {
+            md.AppendLine().AppendLine("At maximum rate each configuration runs at its own throughput: compare the throughput ratio there, latencies at the fixed rates.");
+        }
+
+        // The gateway's cost: the same scenario straight to the service ("direct: …") beside the gateway run.
+        var viaGateway = results.ToDictionary(r => r.Scenario, StringComparer.Ordinal);
+        var hops = results.Where(r => r.Scenario.StartsWith(DirectPrefix, StringComparison.Ordinal))
+            .Select(d => (Direct: d, Gateway: viaGateway.GetValueOrDefault(d.Scenario[DirectPrefix.Length..])))
+            .Where(h => h.Gateway is not null).ToList();
+        if (hops.Count > 0)
+        {
+            md.AppendLine().AppendLine("## Through the gateway vs straight to the service (same run)").AppendLine();
+            md.AppendLine("| scenario | rps gateway | rps direct | p99 gateway | p99 direct |");
+            md.AppendLine("|---|---|---|---|---|");
+            foreach (var (direct, gateway) in hops)
+            {
+                md.AppendLine(CultureInfo.InvariantCulture, $"| {gateway!.Scenario} | {F(gateway.AchievedRps)} | {F(direct.AchievedRps)} | {F(gateway.P99Ms)} | {F(direct.P99Ms)} |");
+            }
+        }
+
+        // Every maximum-rate figure as a share of what this machine serves from a trivial endpoint.
+        var trivial = results.FirstOrDefault(r => Split(r.Scenario).Config == "limits");
+        var saturated = results.Where(r => r.OfferedRps <= 0 && r != trivial).ToList();
+        if (trivial is not null && saturated.Count > 0)
+        {
+            md.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"## Against the machine's limit (trivial endpoint: {F(trivial.AchievedRps)} req/s)").AppendLine();
+            md.AppendLine("| scenario at maximum rate | achieved rps | share of the trivial endpoint |");
+            md.AppendLine("|---|---|---|");
+            foreach (var r in saturated)
+            {
+                md.AppendLine(CultureInfo.InvariantCulture, $"| {r.Scenario} | {F(r.AchievedRps)} | {r.AchievedRps / trivial.AchievedRps:P1} |");
             }
         }
 
