@@ -17,6 +17,13 @@ internal static class Processes
         return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    /// <summary>"pid: program args" for a failure message; empty arguments when the process has gone.</summary>
+    public static string CommandLine(int pid)
+    {
+        var path = $"/proc/{pid}/cmdline";
+        return $"{pid}: " + (File.Exists(path) ? File.ReadAllText(path).Replace('\0', ' ').Trim() : "");
+    }
+
     public static bool IsAlive(int pid) => File.Exists($"/proc/{pid}/stat") && !IsZombie(pid);
 
     private static bool IsZombie(int pid)

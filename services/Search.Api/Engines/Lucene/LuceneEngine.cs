@@ -26,6 +26,8 @@ public sealed partial class LuceneEngine : ISearchEngine, IDisposable
     private LuceneGeneration? _building;
     private Timer? _commits;
     private readonly Lock _disposing = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly List<Task> _retirements = [];
     private bool _disposed;
 
     public LuceneEngine(LuceneOptions options, Synonyms synonyms, IHostEnvironment environment, ILogger<LuceneEngine> logger)
@@ -286,6 +288,34 @@ public sealed partial class LuceneEngine : ISearchEngine, IDisposable
         }
     }
 
+    /// <summary>
+    /// Searches that acquired the old searcher finish on it; only after <see cref="LuceneOptions.RetireAfter"/> is it
+    /// closed and deleted — or at once when the engine stops, which waits for it (nothing is written after Dispose).
+    /// </summary>
+    private void ScheduleRetirement(LuceneGeneration old)
+    {
+        var retirement = Task.Delay(_options.RetireAfter, _stopping.Token)
+            .ContinueWith(_ => Retire(old), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        lock (_retirements)
+        {
+            _retirements.RemoveAll(t => t.IsCompleted);
+            _retirements.Add(retirement);
+        }
+    }
+
+    private void Retire(LuceneGeneration old)
+    {
+        try
+        {
+            old.Dispose();
+            Directory.Delete(old.Path, recursive: true);
+        }
+        catch (IOException ex)
+        {
+            LogRetireFailed(_logger, old.Path, ex);
+        }
+    }
+
     private static string NewGenerationName() => $"index-{DateTime.UtcNow:yyyyMMddHHmmssfff}-{Guid.NewGuid():N}"[..32];
 
     public void Dispose()
@@ -297,6 +327,10 @@ public sealed partial class LuceneEngine : ISearchEngine, IDisposable
             if (_disposed) return;
             _disposed = true;
             _commits?.Dispose();
+            _stopping.Cancel();
+            Task[] retirements;
+            lock (_retirements) retirements = [.. _retirements];
+            Task.WaitAll(retirements);
             _write.Wait();
             try
             {
@@ -354,12 +388,7 @@ public sealed partial class LuceneEngine : ISearchEngine, IDisposable
             }
 
             LogSwapped(engine._logger, target.Path, target.LiveVersions().Count);
-            // Searches that acquired the old searcher finish on it; only then is it closed and deleted.
-            _ = Task.Delay(engine._options.RetireAfter, CancellationToken.None).ContinueWith(_ =>
-            {
-                old.Dispose();
-                Directory.Delete(old.Path, recursive: true);
-            }, TaskScheduler.Default);
+            engine.ScheduleRetirement(old);
         }
 
         public async ValueTask DisposeAsync()
@@ -384,6 +413,9 @@ public sealed partial class LuceneEngine : ISearchEngine, IDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Lucene index {Path} swapped in with {Count} products")]
     private static partial void LogSwapped(ILogger logger, string path, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Retiring the replaced Lucene index {Path} failed; its files stay on disk")]
+    private static partial void LogRetireFailed(ILogger logger, string path, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Committing the Lucene index failed; the next tick retries")]
     private static partial void LogCommitFailed(ILogger logger, Exception exception);
