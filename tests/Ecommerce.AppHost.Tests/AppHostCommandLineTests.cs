@@ -27,10 +27,8 @@ public sealed class AppHostCommandLineTests
         Assert.True(children.Count >= 3, $"expected postgres, redis and the gateway below the AppHost, found {children.Count}");
 
         Assert.True(Signals.Send(host.Pid, signal));
-        // By design a stop is bounded at ~50 s (services: 10 s grace, kill, 10 s; then stores: 20 s grace, kill, 10 s);
-        // one CI run (every test assembly in parallel) did not see an exit within 60 s — cause not known, so the
-        // bound leaves room and the message says which children were still alive and how the AppHost's log ends.
-        Assert.True(await host.WaitForExitAsync(TimeSpan.FromSeconds(120)), $"the AppHost did not exit after {name}; still alive: "
+        // A stop is bounded at ~50 s by design (services: 10 s grace, kill, 10 s; then stores: 20 s grace, kill, 10 s).
+        Assert.True(await host.WaitForExitAsync(TimeSpan.FromSeconds(60)), $"the AppHost did not exit after {name}; still alive: "
             + string.Join(", ", children.Where(Processes.IsAlive).Select(Processes.CommandLine))
             + $"; its output ends with:\n{host.Output[Math.Max(0, host.Output.Length - 3000)..]}");
 

@@ -29,13 +29,17 @@ internal sealed class AppHostProcess : IAsyncDisposable
 
     public static AppHostProcess Start(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var info = new ProcessStartInfo("dotnet")
+        // As from a terminal, where Ctrl+C reaches it: a test run started in the background by a non-interactive
+        // shell (as CI may do) inherits SIGINT ignored, and .NET then never installs its SIGINT handler.
+        var info = new ProcessStartInfo("env")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = Repository.Root,
         };
+        info.ArgumentList.Add("--default-signal=INT");
+        info.ArgumentList.Add("dotnet");
         info.ArgumentList.Add(Repository.AppHostAssembly);
         foreach (var arg in args)
         {
