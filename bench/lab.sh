@@ -5,11 +5,13 @@
 # search) — runs every scenario through the gateway on each, measures the machine's own limits (a trivial ASP.NET
 # Core endpoint, redis-benchmark, pgbench -S), and writes results.jsonl, report.md and PNG charts to
 # bench/results/<date>-lab/. DURATION (s per scenario, default 15) and RATES (mix offered rates) can be set.
+# Each scenario starts once the machine has settled (< 20 % CPU busy over a second, at most 60 s of waiting), so
+# one scenario's aftermath (event consumers catching up, merges, GC) is not charged to the next.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/prerequisites.sh
 ensure_servers
-duration="${DURATION:-15}"; rates="${RATES:-100 200 400}"
+duration="${DURATION:-15}"; rates="${RATES:-100 200 400 600}"
 out="bench/results/$(date -u +%Y-%m-%d)-lab"; mkdir -p "$out"
 results="$out/results.jsonl"; checks="$out/checks.txt"; : > "$results"; : > "$checks"
 dotnet build Ecommerce.slnx -c Release -nologo -v quiet -clp:ErrorsOnly
@@ -23,6 +25,20 @@ trap stop EXIT
   echo "$(. /etc/os-release; echo "$PRETTY_NAME"), .NET SDK $(dotnet --version), $(/usr/lib/postgresql/*/bin/postgres --version | head -1), $(redis-server --version | cut -d' ' -f1-3)."
   echo "Everything — load generator, gateway, services, PostgreSQL, Redis — shares these cores. Run: $(date -u '+%Y-%m-%d %H:%M UTC'), ${duration} s per scenario."
   echo "Gateway write limit raised for the lab (all load comes from one address); scenarios run through the gateway."; } > "$out/machine.md"
+
+# Percent of the machine busy over one second, from /proc/stat (user nice system idle iowait irq softirq steal).
+cpu_busy() {
+  local a b
+  read -r _ a < /proc/stat; sleep 1; read -r _ b < /proc/stat
+  awk -v a="$a" -v b="$b" 'BEGIN { split(a, x, " "); split(b, y, " "); for (i = 1; i <= 8; i++) { t += y[i] - x[i] }
+    idle = (y[4] - x[4]) + (y[5] - x[5]); print (t > 0 ? int(100 * (t - idle) / t) : 0) }'
+}
+settle() {
+  local _i
+  for _i in $(seq 1 60); do [ "$(cpu_busy)" -lt 20 ] && return 0; done
+  echo "the machine is still busy after 60 s; running the next scenario anyway" >&2
+}
+b() { settle; $bench "$@"; }
 
 run_config() {
   local label="$1"; shift
@@ -49,27 +65,32 @@ run_config() {
   # Warm-up (JIT, pools, caches of the hit set), not recorded.
   $bench mix --url "$gw" --rate 100 --duration 5 --id-file "$state/ids.txt" --sku-file "$state/skus.txt" --key-file "$key" --out /dev/null >/dev/null
   for rate in $rates; do
-    $bench mix $run --rate "$rate" --id-file "$state/ids.txt" --sku-file "$state/skus.txt" --key-file "$key" --name "mix $rate/s [$label]"
+    b mix $run --rate "$rate" --id-file "$state/ids.txt" --sku-file "$state/skus.txt" --key-file "$key" --name "mix $rate/s [$label]"
   done
-  $bench mix $run --rate 0 --connections 32 --id-file "$state/ids.txt" --sku-file "$state/skus.txt" --key-file "$key" --name "mix max [$label]"
-  $bench urls $run --rate 0 --connections 32 --url-file "$state/hit.txt" --name "product detail, hot set [$label]"
-  $bench urls $run --rate 300 --url-file "$state/miss.txt" --name "product detail, first read 300/s [$label]"
-  $bench urls $run --rate 100 --url-file "$state/browse.txt" --name "browse page 100/s [$label]"
-  $bench urls $run --rate 20 --url-file bench/search/text.txt --name "search text+facets 20/s [$label]"
-  $bench urls $run --rate 20 --url-file bench/search/typo.txt --name "search typo 20/s [$label]"
-  $bench urls $run --rate 50 --url-file bench/search/suggest.txt --name "search suggest 50/s [$label]"
-  $bench cart $run --rate 20 --sku-list "$(sed -n '1p;2p;3p' "$state/skus.txt" | paste -sd,)" --name "cart round trip 20/s [$label]"
-  $bench checkout $run --rate 50 --sku-file "$state/skus.txt" --key-file "$key" --name "checkout 50/s [$label]"
+  b mix $run --rate 0 --connections 32 --id-file "$state/ids.txt" --sku-file "$state/skus.txt" --key-file "$key" --name "mix max [$label]"
+  b urls $run --rate 0 --connections 32 --url-file "$state/hit.txt" --name "product detail, hot set [$label]"
+  # The goal's shape: fewer connections (less queueing at the same throughput), and open loop at the goal's rate.
+  b urls $run --rate 0 --connections 16 --url-file "$state/hit.txt" --name "product detail, hot set, 16 connections [$label]"
+  if [ "$label" = polyglot ]; then
+    b urls $run --rate 11500 --connections 64 --url-file "$state/hit.txt" --name "product detail, hot set 11500/s [$label]"
+  fi
+  b urls $run --rate 300 --url-file "$state/miss.txt" --name "product detail, first read 300/s [$label]"
+  b urls $run --rate 100 --url-file "$state/browse.txt" --name "browse page 100/s [$label]"
+  b urls $run --rate 20 --url-file bench/search/text.txt --name "search text+facets 20/s [$label]"
+  b urls $run --rate 20 --url-file bench/search/typo.txt --name "search typo 20/s [$label]"
+  b urls $run --rate 50 --url-file bench/search/suggest.txt --name "search suggest 50/s [$label]"
+  b cart $run --rate 20 --sku-list "$(sed -n '1p;2p;3p' "$state/skus.txt" | paste -sd,)" --name "cart round trip 20/s [$label]"
+  b checkout $run --rate 50 --sku-file "$state/skus.txt" --key-file "$key" --name "checkout 50/s [$label]"
   # The same work straight to the services, without the gateway hop (its cost is the difference).
   local catalog_api search_api cart_api ordering_api
   catalog_api=$(service_url catalog-api "$log"); search_api=$(service_url search-api "$log")
   cart_api=$(service_url cart-api "$log"); ordering_api=$(service_url ordering-api "$log")
-  $bench urls --url "$catalog_api" --duration "$duration" --out "$results" --rate 0 --connections 32 --url-file "$state/hit.txt" --name "direct: product detail, hot set [$label]"
-  $bench urls --url "$search_api" --duration "$duration" --out "$results" --rate 100 --url-file bench/search/text.txt --name "direct: search text+facets 100/s [$label]"
-  $bench cart --url "$cart_api" --duration "$duration" --out "$results" --rate 20 --sku-list "$(sed -n '1p;2p;3p' "$state/skus.txt" | paste -sd,)" --name "direct: cart round trip 20/s [$label]"
-  $bench checkout --url "$ordering_api" --duration "$duration" --out "$results" --rate 50 --sku-file "$state/skus.txt" --key-file "$key" --name "direct: checkout 50/s [$label]" >/dev/null
+  b urls --url "$catalog_api" --duration "$duration" --out "$results" --rate 0 --connections 32 --url-file "$state/hit.txt" --name "direct: product detail, hot set [$label]"
+  b urls --url "$search_api" --duration "$duration" --out "$results" --rate 100 --url-file bench/search/text.txt --name "direct: search text+facets 100/s [$label]"
+  b cart --url "$cart_api" --duration "$duration" --out "$results" --rate 20 --sku-list "$(sed -n '1p;2p;3p' "$state/skus.txt" | paste -sd,)" --name "direct: cart round trip 20/s [$label]"
+  b checkout --url "$ordering_api" --duration "$duration" --out "$results" --rate 50 --sku-file "$state/skus.txt" --key-file "$key" --name "direct: checkout 50/s [$label]" >/dev/null
   local sold
-  sold=$($bench checkout $run --rate 0 --connections 32 --duration 5 --hot-sku "$hot" --key-file "$key" --name "checkout, hot sku [$label]" \
+  sold=$(b checkout $run --rate 0 --connections 32 --duration 5 --hot-sku "$hot" --key-file "$key" --name "checkout, hot sku [$label]" \
     | tee /dev/stderr | awk '/^orders accepted:/ { print $3 }')
   sleep 2
   local verdict="OK: sold == initial stock"; [ "$sold" = 300 ] || verdict="MISMATCH: sold $sold of 300"
@@ -90,7 +111,7 @@ limits() {
   # The trivial server runs like the services (default socket settings), not like the generator.
   dotnet bench/Ecommerce.Bench/bin/Release/net10.0/Ecommerce.Bench.dll serve --url "http://127.0.0.1:$port" & local server=$!
   sleep 3
-  $bench get --url "http://127.0.0.1:$port/" --rate 0 --connections 32 --duration "$duration" --out "$results" --name "trivial ASP.NET Core endpoint [limits]"
+  b get --url "http://127.0.0.1:$port/" --rate 0 --connections 32 --duration "$duration" --out "$results" --name "trivial ASP.NET Core endpoint [limits]"
   kill "$server"; wait "$server" 2>/dev/null || true
   echo "redis-benchmark (platform Redis, 32 clients): $(redis-benchmark -p "$redis_port" -q -n 200000 -c 32 -t get,set | tr '\r' '\n' | grep -E 'requests per second' | paste -sd' ')" | tee -a "$checks"
   psql -h 127.0.0.1 -p "$pg_port" -U postgres -qc 'CREATE DATABASE pgbench' >/dev/null
