@@ -5,10 +5,12 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
 
 namespace Microsoft.Extensions.Hosting;
 
-public static class AuthenticationExtensions
+public static partial class AuthenticationExtensions
 {
     /// <summary>
     /// JWT bearer validation with the shared key and issuer, plus the <c>signed-in</c> and <c>admin</c>
@@ -35,6 +37,7 @@ public static class AuthenticationExtensions
                     RoleClaimType = TokenIssuer.RoleClaim,
                     ClockSkew = TimeSpan.FromSeconds(30),
                 };
+                jwt.Events = new JwtBearerEvents { OnTokenValidated = RefuseSignedOutSessionsAsync };
             });
 
         builder.Services.AddAuthorizationBuilder()
@@ -42,6 +45,33 @@ public static class AuthenticationExtensions
             .AddPolicy(Policies.Admin, p => p.RequireAuthenticatedUser().RequireRole(Roles.Admin));
         return builder;
     }
+
+    /// <summary>
+    /// A token of a signed-out session is refused by every service that has Redis (the gateway has none: it only
+    /// reads tokens to pick rate-limit partitions). Tokens without a session (tests, tools) are not checked.
+    /// If Redis cannot answer, the token is accepted and a warning logged: it still expires within its lifetime,
+    /// and sign-out must not turn a Redis outage into every signed-in request failing.
+    /// </summary>
+    private static async Task RefuseSignedOutSessionsAsync(TokenValidatedContext context)
+    {
+        if (context.Principal?.FindFirstValue(SignedOutSessions.Claim) is not { } session) return;
+        if (context.HttpContext.RequestServices.GetService<IConnectionMultiplexer>() is not { } redis) return;
+        try
+        {
+            if (await SignedOutSessions.IsSignedOutAsync(redis, session))
+            {
+                context.Fail("The session of this token was signed out.");
+            }
+        }
+        catch (RedisException ex)
+        {
+            var logger = context.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(AuthenticationExtensions));
+            LogSessionCheckFailed(logger, ex);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not check whether a token's session was signed out; the token is accepted")]
+    private static partial void LogSessionCheckFailed(ILogger logger, Exception exception);
 
     /// <summary>The signed-in user's id (the token's <c>sub</c>), or null for a guest or a malformed token.</summary>
     public static Guid? GetUserId(this ClaimsPrincipal user) =>

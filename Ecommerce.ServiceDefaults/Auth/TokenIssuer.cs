@@ -13,9 +13,19 @@ public sealed class TokenIssuer(JwtOptions options, TimeProvider time)
 
     public TimeSpan Lifetime => options.AccessTokenLifetime;
 
-    public string CreateAccessToken(Guid userId, string email, string role, TimeSpan? lifetime = null)
+    /// <param name="session">The sign-in session (refresh-token family) the token belongs to; signing it out ends the token.</param>
+    public string CreateAccessToken(Guid userId, string email, string role, TimeSpan? lifetime = null, Guid? session = null)
     {
         var now = time.GetUtcNow().UtcDateTime;
+        List<Claim> claims =
+        [
+            new(JwtRegisteredClaimNames.Sub, userId.ToString()),
+            new(JwtRegisteredClaimNames.Email, email),
+            new(JwtRegisteredClaimNames.Jti, Guid.CreateVersion7().ToString()),
+            new(RoleClaim, role),
+        ];
+        if (session is { } sid) claims.Add(new Claim(SignedOutSessions.Claim, sid.ToString()));
+
         return _handler.CreateToken(new SecurityTokenDescriptor
         {
             Issuer = options.Issuer,
@@ -24,13 +34,7 @@ public sealed class TokenIssuer(JwtOptions options, TimeProvider time)
             NotBefore = now,
             Expires = now + (lifetime ?? options.AccessTokenLifetime),
             SigningCredentials = _credentials,
-            Subject = new ClaimsIdentity(
-            [
-                new Claim(JwtRegisteredClaimNames.Sub, userId.ToString()),
-                new Claim(JwtRegisteredClaimNames.Email, email),
-                new Claim(JwtRegisteredClaimNames.Jti, Guid.CreateVersion7().ToString()),
-                new Claim(RoleClaim, role),
-            ]),
+            Subject = new ClaimsIdentity(claims),
         });
     }
 }

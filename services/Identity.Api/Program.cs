@@ -1,3 +1,4 @@
+using Ecommerce.ServiceDefaults.Auth;
 using Identity.Api.Accounts;
 using Identity.Api.Infrastructure;
 using Microsoft.AspNetCore.Identity;
@@ -11,6 +12,7 @@ builder.AddRedisClient("redis"); // failed sign-ins per account, shared by every
 builder.Services.AddSingleton(builder.Configuration.GetSection("Identity").Get<Identity.Api.Accounts.IdentityOptions>() ?? new());
 builder.Services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
 builder.Services.AddSingleton<SignInThrottle>();
+builder.Services.AddSingleton<SignedOutSessions>();
 builder.Services.AddOpenApi();
 
 var app = builder.Build();

@@ -149,27 +149,38 @@ public sealed class AccountTests(TestInfrastructure infrastructure) : IAsyncLife
         Assert.Equal(HttpStatusCode.OK, rotated.StatusCode);
         Assert.NotEqual(first.RefreshToken, second!.RefreshToken);
 
-        // An attacker replays the old token: refused, and the legitimate newer one dies with it.
+        // An attacker replays the old token: refused, and the legitimate newer one dies with it — access token too.
         using var replay = await client.PostAsJsonAsync("/api/identity/refresh", new { refreshToken = first.RefreshToken }, TestContext.Current.CancellationToken);
         using var afterReplay = await client.PostAsJsonAsync("/api/identity/refresh", new { refreshToken = second.RefreshToken }, TestContext.Current.CancellationToken);
+        using var signedIn = _service.CreateClient(second.AccessToken);
+        using var me = await signedIn.GetAsync(new Uri("/api/identity/me", UriKind.Relative), TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.Unauthorized, replay.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, afterReplay.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, me.StatusCode);
     }
 
     [Fact]
-    public async Task Logout_revokes_the_session()
+    public async Task Logout_revokes_the_session_and_its_access_tokens_at_once()
     {
         using var client = _service.CreateClient();
         await RegisterAsync(client, "dan@shop.test");
         var tokens = await SignInAsync(client, "dan@shop.test");
         var other = await SignInAsync(client, "dan@shop.test"); // another device
+        using var signedIn = _service.CreateClient(tokens.AccessToken);
+        using var otherSignedIn = _service.CreateClient(other.AccessToken);
+        using var before = await signedIn.GetAsync(new Uri("/api/identity/me", UriKind.Relative), TestContext.Current.CancellationToken);
 
         using var logout = await client.PostAsJsonAsync("/api/identity/logout", new { refreshToken = tokens.RefreshToken }, TestContext.Current.CancellationToken);
         using var refresh = await client.PostAsJsonAsync("/api/identity/refresh", new { refreshToken = tokens.RefreshToken }, TestContext.Current.CancellationToken);
+        using var after = await signedIn.GetAsync(new Uri("/api/identity/me", UriKind.Relative), TestContext.Current.CancellationToken);
+        using var otherDeviceMe = await otherSignedIn.GetAsync(new Uri("/api/identity/me", UriKind.Relative), TestContext.Current.CancellationToken);
         using var otherDevice = await client.PostAsJsonAsync("/api/identity/refresh", new { refreshToken = other.RefreshToken }, TestContext.Current.CancellationToken);
 
+        Assert.Equal(HttpStatusCode.OK, before.StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, logout.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, refresh.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, after.StatusCode); // the access token ended with its session, not at expiry
+        Assert.Equal(HttpStatusCode.OK, otherDeviceMe.StatusCode);
         Assert.Equal(HttpStatusCode.OK, otherDevice.StatusCode);
     }
 

@@ -86,7 +86,7 @@ public static partial class AccountEndpoints
 
     /// <summary>Rotates the refresh token. Presenting one that was already rotated revokes its whole family.</summary>
     private static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> Refresh(RefreshRequest request, IdentityDb db, TokenIssuer tokens,
-        IdentityOptions options, TimeProvider time, ILogger<IdentityDb> logger, CancellationToken ct)
+        SignedOutSessions sessions, IdentityOptions options, TimeProvider time, ILogger<IdentityDb> logger, CancellationToken ct)
     {
         if (string.IsNullOrEmpty(request.RefreshToken) || request.RefreshToken.Length > 100) return InvalidRefresh();
         var hash = Hash(request.RefreshToken);
@@ -101,6 +101,7 @@ public static partial class AccountEndpoints
         {
             await db.RefreshTokens.Where(t => t.FamilyId == token.FamilyId && t.RevokedAt == null)
                 .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, now), ct);
+            await sessions.SignOutAsync(token.FamilyId);
             LogReuseDetected(logger, token.UserId);
             return InvalidRefresh();
         }
@@ -110,7 +111,8 @@ public static partial class AccountEndpoints
     }
 
     /// <summary>Signs out the session the refresh token belongs to. Unknown tokens change nothing (still 204).</summary>
-    private static async Task<Results<NoContent, ProblemHttpResult>> Logout(RefreshRequest request, IdentityDb db, TimeProvider time, CancellationToken ct)
+    private static async Task<Results<NoContent, ProblemHttpResult>> Logout(RefreshRequest request, IdentityDb db, SignedOutSessions sessions,
+        TimeProvider time, CancellationToken ct)
     {
         if (string.IsNullOrEmpty(request.RefreshToken) || request.RefreshToken.Length > 100) return InvalidRefresh();
         var hash = Hash(request.RefreshToken);
@@ -119,6 +121,7 @@ public static partial class AccountEndpoints
         {
             var now = time.GetUtcNow();
             await db.RefreshTokens.Where(t => t.FamilyId == f && t.RevokedAt == null).ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, now), ct);
+            await sessions.SignOutAsync(f); // the session's access tokens end now, not at expiry
         }
 
         return TypedResults.NoContent();
@@ -157,7 +160,7 @@ public static partial class AccountEndpoints
             Hash = Hash(refresh), UserId = user.Id, FamilyId = family, ExpiresAt = time.GetUtcNow() + options.RefreshTokenLifetime,
         });
         await db.SaveChangesAsync(ct);
-        return new TokenResponse(tokens.CreateAccessToken(user.Id, user.Email, user.Role), (int)tokens.Lifetime.TotalSeconds, refresh);
+        return new TokenResponse(tokens.CreateAccessToken(user.Id, user.Email, user.Role, session: family), (int)tokens.Lifetime.TotalSeconds, refresh);
     }
 
     public static string Normalize(string email) => email.Trim().ToUpperInvariant();

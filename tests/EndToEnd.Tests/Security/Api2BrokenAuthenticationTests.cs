@@ -115,10 +115,18 @@ public sealed class Api2BrokenAuthenticationTests(PlatformFixture platform)
 
         var (_, other) = await RegisterAndSignInAsync(Source(3));
         using var fromThree = Shop.From(platform, Source(3));
+        using var signedIn = platform.CreateClient(other.AccessToken);
+        using var ordersBefore = await signedIn.GetAsync(new Uri("/api/orders", UriKind.Relative), Shop.Ct);
         using var logout = await fromThree.PostAsJsonAsync("/api/identity/logout", new { refreshToken = other.RefreshToken }, Shop.Ct);
         using var afterLogout = await fromThree.PostAsJsonAsync("/api/identity/refresh", new { refreshToken = other.RefreshToken }, Shop.Ct);
+        // The access token is refused at once by every service (ordering, identity), not only at its expiry.
+        using var ordersAfter = await signedIn.GetAsync(new Uri("/api/orders", UriKind.Relative), Shop.Ct);
+        using var profileAfter = await signedIn.GetAsync(new Uri("/api/identity/me", UriKind.Relative), Shop.Ct);
+        Assert.Equal(HttpStatusCode.OK, ordersBefore.StatusCode);
         Assert.True(logout.IsSuccessStatusCode, $"logout: {logout.StatusCode}");
         Assert.Equal(HttpStatusCode.Unauthorized, afterLogout.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, ordersAfter.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, profileAfter.StatusCode);
     }
 
     /// <summary>Credential stuffing from one address: measured, then checked that the limit holds and only binds that address.</summary>
