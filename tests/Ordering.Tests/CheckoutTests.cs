@@ -100,6 +100,25 @@ public sealed class CheckoutTests(TestInfrastructure infrastructure) : IAsyncLif
     }
 
     [Fact]
+    public async Task An_order_holds_as_many_lines_as_a_cart_and_no_more()
+    {
+        using var customer = _service.CreateClient(TestTokens.Customer(Guid.CreateVersion7()));
+        var lines = string.Join(',', Enumerable.Range(0, 101).Select(i => $$"""{"sku":"S{{i}}","quantity":1}"""));
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/orders")
+        {
+            Content = new StringContent($$$"""{"lines":[{{{lines}}}],"shippingAddress":{"name":"A","line1":"B","city":"C","postalCode":"1","country":"GB"}}""",
+                System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+
+        using var response = await customer.SendAsync(request, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("1 to 100 lines", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+        Assert.Equal(0, await _host.QueryAsync(db => db.IdempotencyRecords.CountAsync()));
+    }
+
+    [Fact]
     public async Task Checkout_requires_a_signed_in_customer_and_an_idempotency_key()
     {
         using var anonymous = _service.CreateClient();

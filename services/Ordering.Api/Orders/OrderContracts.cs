@@ -33,7 +33,8 @@ public sealed class OrderingOptions
 
     public TimeSpan ProjectionInterval { get; set; } = TimeSpan.FromMilliseconds(100);
 
-    public int MaxLines { get; set; } = 50;
+    /// <summary>As many lines as a cart may hold (Cart:MaxLines), so every valid cart can be checked out.</summary>
+    public int MaxLines { get; set; } = 100;
 
     public int MaxQuantity { get; set; } = 99;
 }
