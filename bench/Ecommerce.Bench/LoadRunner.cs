@@ -6,9 +6,12 @@ namespace Ecommerce.Bench;
 /// <summary>One request of a scenario: returns true when the answer was the expected one.</summary>
 public delegate Task<bool> Request(HttpClient http, long sequence, CancellationToken cancellationToken);
 
+/// <param name="ErrorKinds">What the errors were: "unexpected answer" (a status the scenario did not expect),
+/// "timeout", or the transport failure's message — so a failed request in a report can be explained.</param>
 public sealed record LoadResult(
     string Scenario, double OfferedRps, double AchievedRps, long Requests, long Errors,
-    double P50Ms, double P95Ms, double P99Ms, double MaxMs, double DurationSeconds, double GeneratorCpuShare);
+    double P50Ms, double P95Ms, double P99Ms, double MaxMs, double DurationSeconds, double GeneratorCpuShare,
+    IReadOnlyDictionary<string, long>? ErrorKinds = null);
 
 /// <summary>
 /// Open-loop load at a fixed rate with coordinated-omission-correct latency: each request has an intended
@@ -21,6 +24,7 @@ public static class LoadRunner
     {
         var histogram = new LongConcurrentHistogram(1, TimeStamp.Seconds(60), 3);
         long sent = 0, errors = 0;
+        var errorKinds = new System.Collections.Concurrent.ConcurrentDictionary<string, long>(StringComparer.Ordinal);
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         var end = duration.TotalSeconds;
@@ -55,25 +59,26 @@ public static class LoadRunner
                     }
                 }
 
-                bool ok;
+                string? error;
                 try
                 {
-                    ok = await request(http, sequence, CancellationToken.None);
+                    error = await request(http, sequence, CancellationToken.None) ? null : "unexpected answer";
                 }
-                catch (HttpRequestException)
+                catch (HttpRequestException ex)
                 {
-                    ok = false;
+                    error = ex.HttpRequestError == HttpRequestError.Unknown ? ex.Message : ex.HttpRequestError.ToString();
                 }
                 catch (TaskCanceledException)
                 {
-                    ok = false;
+                    error = "timeout";
                 }
 
                 var latency = clock.Elapsed.TotalSeconds - intended;
                 histogram.RecordValue(Math.Max(1, (long)(latency * 1_000_000)));
-                if (!ok)
+                if (error is not null)
                 {
                     Interlocked.Increment(ref errors);
+                    errorKinds.AddOrUpdate(error, 1, (_, n) => n + 1);
                 }
             }
         }
@@ -84,7 +89,7 @@ public static class LoadRunner
         var count = histogram.TotalCount;
         double Ms(double percentile) => histogram.GetValueAtPercentile(percentile) / 1000.0;
         return new LoadResult(name, rate, count / elapsed, count, errors, Ms(50), Ms(95), Ms(99), histogram.GetMaxValue() / 1000.0,
-            elapsed, cpu / (elapsed * Environment.ProcessorCount));
+            elapsed, cpu / (elapsed * Environment.ProcessorCount), errorKinds.IsEmpty ? null : new SortedDictionary<string, long>(errorKinds, StringComparer.Ordinal));
     }
 
     public static HttpClient CreateClient(int connections) => new(new SocketsHttpHandler

@@ -191,10 +191,11 @@ static TokenIssuer Tokens(Options o) => new(new JwtOptions
 
 static void Report(Options o, LoadResult r)
 {
+    var errors = r.ErrorKinds is { } kinds ? "; errors: " + string.Join(", ", kinds.Select(k => $"{k.Value} × {k.Key}")) : "";
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"{r.Scenario}: offered {(r.OfferedRps > 0 ? r.OfferedRps.ToString("0", CultureInfo.InvariantCulture) : "max")} rps, achieved {r.AchievedRps:0} rps, " +
         $"{r.Requests} requests, {r.Errors} errors, p50 {r.P50Ms:0.00} ms, p95 {r.P95Ms:0.00} ms, p99 {r.P99Ms:0.00} ms, max {r.MaxMs:0.00} ms, " +
-        $"generator CPU {r.GeneratorCpuShare:P0} of the machine"));
+        $"generator CPU {r.GeneratorCpuShare:P0} of the machine{errors}"));
     if (o.Out is { } file)
     {
         File.AppendAllText(file, JsonSerializer.Serialize(r) + Environment.NewLine);

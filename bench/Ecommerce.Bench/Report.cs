@@ -36,6 +36,14 @@ public static class LabReport
             md.AppendLine(CultureInfo.InvariantCulture, $"| {scenario} | {config} | {(r.OfferedRps > 0 ? F(r.OfferedRps) : "max")} | {F(r.AchievedRps)} | {r.Requests} | {r.Errors} | {F(r.P50Ms)} | {F(r.P95Ms)} | {F(r.P99Ms)} | {F(r.MaxMs)} | {r.GeneratorCpuShare:P0} |");
         }
 
+        var failed = results.Where(r => r.Errors > 0).ToList();
+        if (failed.Count > 0)
+        {
+            md.AppendLine().AppendLine("Errors: " + string.Join("; ", failed.Select(r => r.ErrorKinds is { } kinds
+                ? $"{r.Scenario}: " + string.Join(", ", kinds.Select(k => $"{k.Value} × {k.Key}"))
+                : $"{r.Scenario}: {r.Errors} (kind not recorded)")) + ".");
+        }
+
         var byScenario = results.Select(r => (Parts: Split(r.Scenario), R: r)).GroupBy(x => x.Parts.Scenario).ToList();
         var pairs = byScenario
             .Select(g => (Scenario: g.Key, Poly: g.FirstOrDefault(x => x.Parts.Config == "polyglot").R, Single: g.FirstOrDefault(x => x.Parts.Config == "single-postgres").R))
