@@ -8,7 +8,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddDefaultAuthentication();
 builder.AddNpgsqlDbContext<IdentityDb>("identitydb");
-builder.AddRedisClient("redis"); // failed sign-ins per account, shared by every replica
+builder.AddRedisClient("redis"); // failed sign-ins per account and signed-out sessions, shared by every replica
 builder.Services.AddSingleton(builder.Configuration.GetSection("Identity").Get<Identity.Api.Accounts.IdentityOptions>() ?? new());
 builder.Services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
 builder.Services.AddSingleton<SignInThrottle>();

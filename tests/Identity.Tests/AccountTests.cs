@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Ecommerce.ServiceDefaults.Auth;
 using Identity.Api.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -182,6 +183,18 @@ public sealed class AccountTests(TestInfrastructure infrastructure) : IAsyncLife
         Assert.Equal(HttpStatusCode.Unauthorized, after.StatusCode); // the access token ended with its session, not at expiry
         Assert.Equal(HttpStatusCode.OK, otherDeviceMe.StatusCode);
         Assert.Equal(HttpStatusCode.OK, otherDevice.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_OpenAPI_document_declares_the_problem_answers_of_sign_in()
+    {
+        using var client = _service.CreateClient();
+
+        using var document = JsonDocument.Parse(await client.GetStringAsync(new Uri("/openapi/v1.json", UriKind.Relative), TestContext.Current.CancellationToken));
+        var responses = document.RootElement.GetProperty("paths").GetProperty("/api/identity/token").GetProperty("post").GetProperty("responses");
+
+        Assert.True(responses.TryGetProperty("401", out _), responses.ToString());
+        Assert.True(responses.TryGetProperty("429", out _), responses.ToString());
     }
 
     [Fact]

@@ -18,9 +18,10 @@ public static partial class AccountEndpoints
     {
         var identity = app.MapGroup("/api/identity").WithTags("Identity");
         identity.MapPost("/register", Register);
-        identity.MapPost("/token", SignIn);
-        identity.MapPost("/refresh", Refresh);
-        identity.MapPost("/logout", Logout);
+        // Problem answers are typed as ProblemHttpResult; their statuses are declared here for the OpenAPI document.
+        identity.MapPost("/token", SignIn).ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status429TooManyRequests);
+        identity.MapPost("/refresh", Refresh).ProducesProblem(StatusCodes.Status401Unauthorized);
+        identity.MapPost("/logout", Logout).ProducesProblem(StatusCodes.Status401Unauthorized);
         identity.MapGet("/me", GetMe).RequireAuthorization(Policies.SignedIn);
         identity.MapPut("/me", UpdateMe).RequireAuthorization(Policies.SignedIn);
     }
