@@ -1,33 +1,135 @@
-using System.Diagnostics;
+using Aspire.Hosting.ApplicationModel;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace Ecommerce.AppHost.Hosting;
 
 /// <summary>
-/// A PostgreSQL server run from the machine's binaries as a child process: <c>initdb</c> once into
-/// <c>{root}/data</c>, then <c>postgres</c> in the foreground on a 127.0.0.1 port. As root it runs as
-/// the <c>postgres</c> user (the server refuses root) through <c>setpriv</c>, which execs, so the PID
-/// we hold is the postmaster's own.
+/// The machine's own PostgreSQL as an Aspire executable: <c>postgres</c> in the foreground on a port Aspire allocates,
+/// its data in <see cref="DataDirectory"/>. Used when no container runtime answers; same name and connection-string
+/// shape as <c>AddPostgres</c>, so services cannot tell the difference.
 /// </summary>
-public sealed class LocalPostgres : IAsyncDisposable
+public sealed class LocalPostgresServerResource(string name, string command, string workingDirectory, string dataDirectory)
+    : ExecutableResource(name, command, workingDirectory), IResourceWithConnectionString
 {
+    public const string EndpointName = "tcp";
     public const string User = "postgres";
-    private readonly ChildProcess _process;
 
-    private LocalPostgres(ChildProcess process, int port)
+    public string DataDirectory { get; } = dataDirectory;
+
+    public EndpointReference Endpoint => new(this, EndpointName);
+
+    internal List<LocalPostgresDatabaseResource> Databases { get; } = [];
+
+    // Loopback only, trust authentication (initdb --auth=trust): the same as the test servers; never exposed.
+    public ReferenceExpression ConnectionStringExpression =>
+        ReferenceExpression.Create($"Host=127.0.0.1;Port={Endpoint.Property(EndpointProperty.Port)};Username={User}");
+}
+
+/// <summary>A database on <see cref="LocalPostgresServerResource"/>; created when the server is ready, so waiting on it never hangs.</summary>
+public sealed class LocalPostgresDatabaseResource(string name, string databaseName, LocalPostgresServerResource parent)
+    : Resource(name), IResourceWithParent<LocalPostgresServerResource>, IResourceWithConnectionString
+{
+    public string DatabaseName { get; } = databaseName;
+    public LocalPostgresServerResource Parent { get; } = parent;
+
+    public ReferenceExpression ConnectionStringExpression =>
+        ReferenceExpression.Create($"{Parent};Database={DatabaseName}");
+}
+
+public static class LocalPostgresExtensions
+{
+    /// <summary>
+    /// A one-shot <c>{name}-init</c> executable (initdb when the data folder is new), then the server, which waits for it.
+    /// As root both run as the <c>postgres</c> user (the server refuses root) through <c>setpriv</c>, which execs, so the
+    /// process Aspire watches is the postmaster itself.
+    /// </summary>
+    public static IResourceBuilder<LocalPostgresServerResource> AddLocalPostgres(this IDistributedApplicationBuilder builder,
+        string name, string dataDirectory)
     {
-        _process = process;
-        Port = port;
+        var bin = PostgresBinaries.Find() ?? throw new DistributedApplicationException(PostgresBinaries.Missing);
+        var user = LocalPostgresServerResource.User;
+        string[] asServerUser = Environment.IsPrivilegedProcess ? ["setpriv", "--reuid", user, "--regid", user, "--init-groups", "--"] : [];
+        var owner = Environment.IsPrivilegedProcess ? $" && chown {user}: '{dataDirectory}'" : "";
+        var parent = Path.GetDirectoryName(dataDirectory)!;
+        var init = builder.AddExecutable($"{name}-init", "sh", parent,
+                "-c", $"mkdir -p '{dataDirectory}' && chmod 700 '{dataDirectory}'{owner} && (test -f '{dataDirectory}/PG_VERSION' || " +
+                      $"{string.Join(' ', asServerUser)} {bin}/initdb -D '{dataDirectory}' -U {user} --auth=trust -E UTF8 --locale=C.UTF-8)")
+            .WithIconName("DatabaseArrowUp")
+            .ExcludeFromManifest();
+
+        string[] command = [.. asServerUser, $"{bin}/postgres"];
+        var server = new LocalPostgresServerResource(name, command[0], parent, dataDirectory);
+        string? connectionString = null;
+        builder.Eventing.Subscribe<ConnectionStringAvailableEvent>(server, async (_, ct) =>
+            connectionString = await ((IResourceWithConnectionString)server).GetConnectionStringAsync(ct));
+        var healthCheck = $"{name}_check";
+        builder.Services.AddHealthChecks().AddNpgSql(
+            _ => (connectionString ?? throw new InvalidOperationException("The connection string is not known yet.")) + ";Database=postgres",
+            name: healthCheck);
+
+        return builder.AddResource(server)
+            .WithEndpoint(name: LocalPostgresServerResource.EndpointName, scheme: "tcp", isProxied: false)
+            .WithArgs(context =>
+            {
+                foreach (var arg in command.Skip(1)) context.Args.Add(arg);
+                // TCP on loopback only; the Unix socket in /tmp, since the data folder may sit where clients cannot reach.
+                foreach (var arg in new[] { "-D", dataDirectory, "-k", "/tmp", "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=300", "-p" })
+                    context.Args.Add(arg);
+                context.Args.Add(server.Endpoint.Property(EndpointProperty.TargetPort));
+            })
+            .WithIconName("DatabaseMultiple")
+            .WaitForCompletion(init)
+            .WithHealthCheck(healthCheck)
+            // Aspire passes a parent's state on to child resources only for containers: an executable's databases get
+            // theirs here, or whatever waits for them would wait forever.
+            .OnResourceReady(async (resource, @event, ct) =>
+            {
+                var notifications = @event.Services.GetRequiredService<ResourceNotificationService>();
+                foreach (var database in resource.Databases)
+                {
+                    await PostgresDatabases.CreateIfMissingAsync(connectionString!, database.DatabaseName, ct);
+                    await notifications.PublishUpdateAsync(database, s => s with { State = KnownResourceStates.Running, StartTimeStamp = DateTime.UtcNow });
+                }
+            })
+            .OnResourceStopped(async (resource, @event, _) =>
+            {
+                var notifications = @event.Services.GetRequiredService<ResourceNotificationService>();
+                foreach (var database in resource.Databases)
+                {
+                    await notifications.PublishUpdateAsync(database, s => s with { State = KnownResourceStates.Exited, StopTimeStamp = DateTime.UtcNow });
+                }
+            })
+            .ExcludeFromManifest();
     }
 
-    public int Port { get; }
-    public int Pid => _process.Pid;
-    public Task<int> Exited => _process.Exited;
+    public static IResourceBuilder<LocalPostgresDatabaseResource> AddDatabase(this IResourceBuilder<LocalPostgresServerResource> server,
+        string name, string? databaseName = null)
+    {
+        var database = new LocalPostgresDatabaseResource(name, databaseName ?? name, server.Resource);
+        server.Resource.Databases.Add(database);
+        string? connectionString = null;
+        server.ApplicationBuilder.Eventing.Subscribe<ConnectionStringAvailableEvent>(database, async (_, ct) =>
+            connectionString = await database.ConnectionStringExpression.GetValueAsync(ct));
+        var healthCheck = $"{name}_check";
+        server.ApplicationBuilder.Services.AddHealthChecks().AddNpgSql(
+            _ => connectionString ?? throw new InvalidOperationException("The connection string is not known yet."), name: healthCheck);
+        return server.ApplicationBuilder.AddResource(database)
+            .WithIconName("Database")
+            .WithHealthCheck(healthCheck)
+            .ExcludeFromManifest();
+    }
+}
 
-    public string ConnectionString =>
-        $"Host=127.0.0.1;Port={Port};Username={User};Password={User}";
+/// <summary>Where the machine's PostgreSQL server binaries are (<c>PG_BIN</c>, else the newest under /usr/lib/postgresql).</summary>
+internal static class PostgresBinaries
+{
+    public const string Missing =
+        "PostgreSQL server binaries were not found under /usr/lib/postgresql/<version>/bin. Install them " +
+        "(apt-get install -y postgresql), set PG_BIN to their folder, give a server with ConnectionStrings__postgres, " +
+        "or start a container runtime.";
 
-    public static string? FindBinDirectory()
+    public static string? Find()
     {
         var configured = Environment.GetEnvironmentVariable("PG_BIN");
         if (!string.IsNullOrEmpty(configured))
@@ -36,165 +138,33 @@ public sealed class LocalPostgres : IAsyncDisposable
         }
 
         const string root = "/usr/lib/postgresql";
-        if (!Directory.Exists(root))
-        {
-            return null;
-        }
-
-        return Directory.GetDirectories(root)
-            .Select(d => Path.Combine(d, "bin"))
-            .Where(bin => File.Exists(Path.Combine(bin, "postgres")) && File.Exists(Path.Combine(bin, "initdb")))
-            .OrderByDescending(bin => int.TryParse(Path.GetFileName(Path.GetDirectoryName(bin)), out var v) ? v : 0)
-            .FirstOrDefault();
+        return !Directory.Exists(root)
+            ? null
+            : Directory.GetDirectories(root)
+                .Select(d => Path.Combine(d, "bin"))
+                .Where(bin => File.Exists(Path.Combine(bin, "postgres")) && File.Exists(Path.Combine(bin, "initdb")))
+                .OrderByDescending(bin => int.TryParse(Path.GetFileName(Path.GetDirectoryName(bin)), out var v) ? v : 0)
+                .FirstOrDefault();
     }
+}
 
-    public const string MissingBinariesMessage =
-        "PostgreSQL server binaries were not found under /usr/lib/postgresql/<version>/bin. " +
-        "Install them (apt-get install -y postgresql), set PG_BIN to their folder, " +
-        "give a server with ConnectionStrings__postgres, or start a Docker engine.";
-
-    /// <param name="root">State folder for this server; created, and owned by <c>postgres</c> when running as root.</param>
-    /// <param name="durable">False for throw-away test servers: fsync off, which is never right for real data.</param>
-    public static async Task<LocalPostgres> StartAsync(string root, int port, bool durable, Action<string> onLine,
-        CancellationToken cancellationToken)
-    {
-        var bin = FindBinDirectory() ?? throw new InvalidOperationException(MissingBinariesMessage);
-        Directory.CreateDirectory(root);
-        var data = Path.Combine(root, "data");
-        if (Posix.IsRoot)
-        {
-            await RunAsync("chown", ["-R", $"{User}:{User}", root], cancellationToken);
-        }
-
-        await StopStaleServerAsync(data, onLine);
-
-        if (!File.Exists(Path.Combine(data, "PG_VERSION")))
-        {
-            await RunAsync(AsServerUser(Path.Combine(bin, "initdb"), out var prefix),
-                [.. prefix, "-D", data, "-U", User, "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"], cancellationToken);
-        }
-
-        string[] settings =
-        [
-            "-D", data, "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "-k", "", "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=300",
-        ];
-        if (!durable)
-        {
-            // Tests run many classes in parallel, each with its own pools: room for them all.
-            settings = [.. settings, "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "max_connections=1000"];
-        }
-
-        var file = AsServerUser(Path.Combine(bin, "postgres"), out var userPrefix);
-        var process = ChildProcess.Start(file, [.. userPrefix, .. settings], onLine, workingDirectory: root);
-        var server = new LocalPostgres(process, port);
-        try
-        {
-            await server.WaitUntilReadyAsync(cancellationToken);
-        }
-        catch
-        {
-            await server.DisposeAsync();
-            throw;
-        }
-
-        return server;
-    }
-
-    public async Task CreateDatabaseAsync(string name, CancellationToken cancellationToken = default) =>
-        await CreateDatabaseAsync(ConnectionString, name, cancellationToken);
-
-    /// <summary>Creates the database unless it exists (Aspire's AddDatabase does the same).</summary>
-    public static async Task CreateDatabaseAsync(string serverConnectionString, string name, CancellationToken cancellationToken)
+internal static class PostgresDatabases
+{
+    /// <summary>What Aspire's AddDatabase does when its server is ready: create the database unless it exists.</summary>
+    public static async Task CreateIfMissingAsync(string serverConnectionString, string database, CancellationToken ct)
     {
         var builder = new NpgsqlConnectionStringBuilder(serverConnectionString) { Database = "postgres", Pooling = false };
         await using var connection = new NpgsqlConnection(builder.ConnectionString);
-        await connection.OpenAsync(cancellationToken);
-        await using var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = $1", connection)
+        await connection.OpenAsync(ct);
+        // Identifiers cannot be parameters: the name is quoted as one.
+        await using var create = new NpgsqlCommand($"CREATE DATABASE \"{database.Replace("\"", "\"\"", StringComparison.Ordinal)}\"", connection);
+        try
         {
-            Parameters = { new() { Value = name } },
-        };
-        if (await exists.ExecuteScalarAsync(cancellationToken) is null)
-        {
-            // Identifiers cannot be parameters; the name is quoted as an identifier.
-            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{name.Replace("\"", "\"\"", StringComparison.Ordinal)}\"", connection);
-            await create.ExecuteNonQueryAsync(cancellationToken);
+            await create.ExecuteNonQueryAsync(ct);
         }
-    }
-
-    private async Task WaitUntilReadyAsync(CancellationToken cancellationToken)
-    {
-        var deadline = Stopwatch.StartNew();
-        var builder = new NpgsqlConnectionStringBuilder(ConnectionString) { Database = "postgres", Pooling = false, Timeout = 2 };
-        while (true)
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.DuplicateDatabase)
         {
-            if (_process.HasExited)
-            {
-                throw new InvalidOperationException($"PostgreSQL exited with code {await _process.Exited} while starting (see its log lines above).");
-            }
-
-            try
-            {
-                await using var connection = new NpgsqlConnection(builder.ConnectionString);
-                await connection.OpenAsync(cancellationToken);
-                return;
-            }
-            catch (NpgsqlException) when (deadline.Elapsed < TimeSpan.FromSeconds(60))
-            {
-                await Task.Delay(100, cancellationToken);
-            }
+            // It exists from an earlier run: its data is kept.
         }
-    }
-
-    /// <summary>A server left running by a host that was killed (its pid file names a live postmaster): stop it first.</summary>
-    private static async Task StopStaleServerAsync(string data, Action<string> onLine)
-    {
-        var pidFile = Path.Combine(data, "postmaster.pid");
-        if (!File.Exists(pidFile)
-            || !int.TryParse(File.ReadLines(pidFile).FirstOrDefault(), out var pid)
-            || !Posix.IsAlive(pid)
-            || !File.ReadAllText($"/proc/{pid}/comm").StartsWith("postgres", StringComparison.Ordinal))
-        {
-            return;
-        }
-
-        onLine($"stopping a PostgreSQL server (pid {pid}) left running on {data} by an earlier run");
-        Posix.Signal(pid, Posix.SIGINT);
-        for (var i = 0; i < 150 && Posix.IsAlive(pid); i++)
-        {
-            await Task.Delay(100);
-        }
-    }
-
-    private static string AsServerUser(string file, out string[] prefix)
-    {
-        if (!Posix.IsRoot)
-        {
-            prefix = [];
-            return file;
-        }
-
-        prefix = ["--reuid", User, "--regid", User, "--init-groups", "--", file];
-        return "setpriv";
-    }
-
-    private static async Task RunAsync(string file, string[] arguments, CancellationToken cancellationToken)
-    {
-        var output = new List<string>();
-        await using var process = ChildProcess.Start(file, arguments, line => { lock (output) { output.Add(line); } });
-        var code = await process.Exited.WaitAsync(cancellationToken);
-        if (code != 0)
-        {
-            throw new InvalidOperationException($"{Path.GetFileName(file)} {string.Join(' ', arguments)} failed ({code}):\n{string.Join('\n', output)}");
-        }
-    }
-
-    /// <summary>Fast shutdown (SIGINT): active transactions roll back, data is checkpointed.</summary>
-    public Task StopAsync() => _process.StopAsync(Posix.SIGINT, TimeSpan.FromSeconds(20));
-
-    public async ValueTask DisposeAsync()
-    {
-        await StopAsync();
-        await _process.DisposeAsync();
     }
 }

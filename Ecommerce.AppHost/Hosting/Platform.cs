@@ -1,0 +1,27 @@
+using Aspire.Hosting.ApplicationModel;
+
+namespace Ecommerce.AppHost.Hosting;
+
+/// <summary>What every service of the platform gets from the AppHost, besides its references.</summary>
+public static class Platform
+{
+    public const string JwtIssuer = "polyglot-commerce";
+    public const string JwtAudience = "polyglot-commerce";
+
+    /// <summary>
+    /// An HTTP endpoint without Aspire's proxy (one hop fewer on every call between services), readiness from the
+    /// service's own <c>/health</c>, the shared JWT settings and the services' environment name.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithPlatformDefaults(this IResourceBuilder<ProjectResource> project,
+        IResourceBuilder<ParameterResource> jwtSigningKey, string environment, int? port = null) =>
+        project
+            .WithHttpEndpoint(port: port is 0 ? null : port, name: "http", isProxied: false)
+            .WithHttpHealthCheck("/health")
+            .WithEnvironment("ASPNETCORE_ENVIRONMENT", environment)
+            .WithEnvironment("DOTNET_ENVIRONMENT", environment)
+            // Only the gateway talks to the services, so they may believe its X-Forwarded-For (per-client limits, logs).
+            .WithEnvironment("ASPNETCORE_FORWARDEDHEADERS_ENABLED", "true")
+            .WithEnvironment("Jwt__SigningKey", jwtSigningKey)
+            .WithEnvironment("Jwt__Issuer", JwtIssuer)
+            .WithEnvironment("Jwt__Audience", JwtAudience);
+}
