@@ -53,7 +53,7 @@ public sealed class DistributedApplicationBuilder
         Add(new OptionalStoreResource(name, "mongo:8", 27017, "mongodb", new Dictionary<string, string>()));
 
     public OptionalStoreResource AddElasticsearch(string name) =>
-        Add(new OptionalStoreResource(name, "docker.elastic.co/elasticsearch/elasticsearch:8.17.0", 9200, "http",
+        Add(new OptionalStoreResource(name, "docker.elastic.co/elasticsearch/elasticsearch:9.5.0", 9200, "http",
             new Dictionary<string, string> { ["discovery.type"] = "single-node", ["xpack.security.enabled"] = "false" }));
 
     /// <param name="projectDirectory">Relative to the repository root, e.g. <c>services/Catalog.Api</c>.</param>
