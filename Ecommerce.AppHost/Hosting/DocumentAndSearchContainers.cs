@@ -47,7 +47,7 @@ public static class DocumentAndSearchContainers
 
     public static IResourceBuilder<ElasticsearchContainerResource> AddElasticsearchContainer(this IDistributedApplicationBuilder builder, string name) =>
         builder.AddResource(new ElasticsearchContainerResource(name))
-            .WithImage("elasticsearch/elasticsearch", "9.1.5")
+            .WithImage("elasticsearch/elasticsearch", "9.5.0")
             .WithImageRegistry("docker.elastic.co")
             .WithHttpEndpoint(targetPort: 9200, name: "http")
             .WithEnvironment("discovery.type", "single-node")

@@ -26,14 +26,10 @@ switch (options.Engine)
         builder.Services.AddSingleton<ISearchEngine, PostgresSearchEngine>();
         break;
     case "elasticsearch":
-        var elasticsearch = builder.Configuration.GetConnectionString("elasticsearch")
-            ?? throw new InvalidOperationException("Search:Engine is 'elasticsearch' but ConnectionStrings__elasticsearch is not set (e.g. http://localhost:9200).");
+        builder.AddElasticsearchClient("elasticsearch");
         builder.Services.AddSingleton(builder.Configuration.GetSection("Search:Elasticsearch").Get<ElasticsearchOptions>() ?? new ElasticsearchOptions());
-        builder.Services.AddHttpClient(nameof(ElasticsearchEngine), http => http.BaseAddress = new Uri(elasticsearch));
-        // One engine per instance (it tracks a running rebuild), on a client from the factory.
-        builder.Services.AddSingleton<ISearchEngine>(sp => new ElasticsearchEngine(
-            sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(ElasticsearchEngine)), sp.GetRequiredService<ElasticsearchOptions>(),
-            sp.GetRequiredService<Synonyms>(), sp.GetRequiredService<TimeProvider>()));
+        // One engine per instance (it tracks a running rebuild), on the shared client.
+        builder.Services.AddSingleton<ISearchEngine, ElasticsearchEngine>();
         break;
     default:
         throw new InvalidOperationException($"Search:Engine must be 'lucene', 'postgres' or 'elasticsearch', not '{options.Engine}'.");

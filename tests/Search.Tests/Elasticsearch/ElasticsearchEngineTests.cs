@@ -1,5 +1,6 @@
 using DotNet.Testcontainers.Builders;
 using DotNet.Testcontainers.Containers;
+using Elastic.Clients.Elasticsearch;
 using Search.Api.Engines.Elasticsearch;
 
 namespace Search.Tests.Elasticsearch;
@@ -11,8 +12,12 @@ namespace Search.Tests.Elasticsearch;
 public sealed class ElasticsearchServer : IAsyncLifetime
 {
     private IContainer? _container;
+    private ElasticsearchClient? _client;
 
     public Uri? Url { get; private set; }
+
+    /// <summary>One client for every engine of the run (as the service shares one), on <see cref="Url"/>.</summary>
+    public ElasticsearchClient Client => _client ??= new ElasticsearchClient(new ElasticsearchClientSettings(Url!));
 
     public string SkipReason { get; private set; } = "";
 
@@ -27,7 +32,7 @@ public sealed class ElasticsearchServer : IAsyncLifetime
 
         try
         {
-            _container = new ContainerBuilder("docker.elastic.co/elasticsearch/elasticsearch:8.17.0")
+            _container = new ContainerBuilder("docker.elastic.co/elasticsearch/elasticsearch:9.5.0")
                 .WithEnvironment("discovery.type", "single-node").WithEnvironment("xpack.security.enabled", "false")
                 .WithEnvironment("ES_JAVA_OPTS", "-Xms512m -Xmx512m").WithPortBinding(9200, true)
                 .WithWaitStrategy(Wait.ForUnixContainer().UntilHttpRequestIsSucceeded(r => r.ForPort(9200).ForPath("/_cluster/health")))
@@ -51,21 +56,11 @@ public sealed class ElasticsearchServer : IAsyncLifetime
 /// <summary>The engine contract on Elasticsearch; skipped with the reason when no server can be reached.</summary>
 public sealed class ElasticsearchEngineTests(ElasticsearchServer server) : SearchEngineContract, IClassFixture<ElasticsearchServer>
 {
-    private readonly List<HttpClient> _clients = [];
-
     protected override async Task<ISearchEngine> CreateEngineAsync()
     {
         Assert.SkipWhen(server.Url is null, server.SkipReason);
-        var http = new HttpClient { BaseAddress = server.Url };
-        _clients.Add(http);
-        var engine = new ElasticsearchEngine(http, new ElasticsearchOptions { Alias = $"products-test-{Guid.NewGuid():N}" }, TestSynonyms, TimeProvider.System);
+        var engine = new ElasticsearchEngine(server.Client, new ElasticsearchOptions { Alias = $"products-test-{Guid.NewGuid():N}" }, TestSynonyms, TimeProvider.System);
         await engine.InitializeAsync(Ct);
         return engine;
-    }
-
-    public override ValueTask DisposeAsync()
-    {
-        foreach (var client in _clients) client.Dispose();
-        return base.DisposeAsync();
     }
 }

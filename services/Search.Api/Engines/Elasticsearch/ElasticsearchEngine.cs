@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Http.Json;
-using System.Text;
-using System.Text.Json.Nodes;
+using Elastic.Clients.Elasticsearch;
+using Elastic.Clients.Elasticsearch.IndexManagement;
+using Elastic.Transport.Products.Elasticsearch;
 using Search.Api.Search;
 
 namespace Search.Api.Engines.Elasticsearch;
@@ -15,13 +15,13 @@ public sealed class ElasticsearchOptions
 }
 
 /// <summary>
-/// Elasticsearch 8 over its REST API with a plain <see cref="HttpClient"/> (base address from
-/// <c>ConnectionStrings:elasticsearch</c>). External versioning makes every write version-guarded on the
-/// server; a rebuild goes to a new index, live writes go to both, and the alias moves in one call.
+/// Elasticsearch 9 through the official client (<see cref="ElasticsearchClient"/>, registered by
+/// <see cref="ElasticsearchRegistration.AddElasticsearchClient"/>). External versioning makes every write version-guarded
+/// on the server; a rebuild goes to a new index, live writes go to both, and the alias moves in one call.
 /// </summary>
-public sealed class ElasticsearchEngine(HttpClient client, ElasticsearchOptions settings, Synonyms synonyms, TimeProvider time) : ISearchEngine
+public sealed class ElasticsearchEngine(ElasticsearchClient client, ElasticsearchOptions settings, Synonyms synonyms, TimeProvider time) : ISearchEngine
 {
-    private readonly HttpClient _http = client;
+    private readonly ElasticsearchClient _client = client;
     private readonly ElasticsearchOptions _options = settings;
     private string? _building;
 
@@ -29,28 +29,25 @@ public sealed class ElasticsearchEngine(HttpClient client, ElasticsearchOptions 
 
     public async Task InitializeAsync(CancellationToken ct)
     {
-        using var alias = await _http.GetAsync(new Uri($"/_alias/{_options.Alias}", UriKind.Relative), ct);
-        if (alias.StatusCode != HttpStatusCode.NotFound)
+        var alias = await _client.Indices.ExistsAliasAsync(new ExistsAliasRequest(_options.Alias), ct);
+        if (alias.ApiCallDetails.HttpStatusCode != (int)HttpStatusCode.NotFound)
         {
-            await EnsureAsync(alias);
+            Ensure(alias);
             return;
         }
 
         var index = await CreateIndexAsync(ct);
-        await SendAsync(HttpMethod.Post, "/_aliases", ElasticsearchRequests.SwapAlias(_options.Alias, null, index), ct);
+        Ensure(await _client.Indices.UpdateAliasesAsync(ElasticsearchRequests.SwapAlias(_options.Alias, null, index), ct));
     }
 
-    public Task<bool> UpsertAsync(SearchDocument document, CancellationToken ct) =>
-        WriteAsync(index => ElasticsearchRequests.DocumentUrl(index, document.Id, document.Version), ElasticsearchRequests.Document(document), ct);
+    public Task<bool> UpsertAsync(SearchDocument document, CancellationToken ct) => WriteAsync(ElasticsearchProduct.From(document), false, ct);
 
-    public Task<bool> DeleteAsync(Guid id, long version, CancellationToken ct) =>
-        WriteAsync(index => ElasticsearchRequests.DocumentUrl(index, id, version), ElasticsearchRequests.Tombstone(id, version), ct);
+    public Task<bool> DeleteAsync(Guid id, long version, CancellationToken ct) => WriteAsync(ElasticsearchProduct.Tombstone(id, version), false, ct);
 
     public async Task<SearchDocument?> FindBySkuAsync(string sku, CancellationToken ct)
     {
-        var response = await SendAsync(HttpMethod.Post, $"/{_options.Alias}/_search", ElasticsearchRequests.BySku(sku), ct);
-        var hit = response["hits"]!["hits"]!.AsArray().FirstOrDefault();
-        return hit is null ? null : ElasticsearchRequests.ParseDocument(hit["_source"]!);
+        var response = Ensure(await _client.SearchAsync<ElasticsearchProduct>(ElasticsearchRequests.BySku(_options.Alias, sku), ct));
+        return response.Documents.FirstOrDefault()?.ToDocument();
     }
 
     /// <summary>
@@ -61,15 +58,11 @@ public sealed class ElasticsearchEngine(HttpClient client, ElasticsearchOptions 
     {
         for (var attempt = 0; attempt < 5; attempt++)
         {
-            using var found = await _http.GetAsync(new Uri($"/{_options.Alias}/_doc/{id}", UriKind.Relative), ct);
-            if (found.StatusCode == HttpStatusCode.NotFound) return;
-            var source = (await ReadAsync(found, ct))["_source"]!;
-            if (source["deleted"]?.GetValue<bool>() == true) return;
-            var document = ElasticsearchRequests.ParseDocument(source) with { InStock = inStock };
-            if (await WriteAsync(index => ElasticsearchRequests.DocumentUrl(index, id, document.Version, sameVersionAllowed: true), ElasticsearchRequests.Document(document), ct))
-            {
-                return;
-            }
+            var found = await _client.GetAsync<ElasticsearchProduct>(new GetRequest(_options.Alias, id.ToString()), ct);
+            if (found.ApiCallDetails.HttpStatusCode == (int)HttpStatusCode.NotFound) return;
+            var source = Ensure(found).Source!;
+            if (source.Deleted) return;
+            if (await WriteAsync(ElasticsearchProduct.From(source.ToDocument() with { InStock = inStock }), true, ct)) return;
         }
 
         throw new HttpRequestException($"Setting inStock of {id} kept conflicting with newer writes; the event will be retried.");
@@ -78,10 +71,10 @@ public sealed class ElasticsearchEngine(HttpClient client, ElasticsearchOptions 
     public async Task<SearchResult> SearchAsync(SearchQuery query, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
-        var result = ElasticsearchRequests.ParseSearch(await SendAsync(HttpMethod.Post, $"/{_options.Alias}/_search", ElasticsearchRequests.Search(query, fuzzy: false), ct), 0);
+        var result = ElasticsearchRequests.ToResult(await SearchAsync(ElasticsearchRequests.Search(_options.Alias, query, fuzzy: false), ct), 0);
         if (result.Total == 0 && query.Text is not null)
         {
-            result = ElasticsearchRequests.ParseSearch(await SendAsync(HttpMethod.Post, $"/{_options.Alias}/_search", ElasticsearchRequests.Search(query, fuzzy: true), ct), 0);
+            result = ElasticsearchRequests.ToResult(await SearchAsync(ElasticsearchRequests.Search(_options.Alias, query, fuzzy: true), ct), 0);
         }
 
         return result with { TookMs = clock.Elapsed.TotalMilliseconds };
@@ -91,8 +84,8 @@ public sealed class ElasticsearchEngine(HttpClient client, ElasticsearchOptions 
     {
         prefix = SearchText.Clean(prefix);
         if (prefix.Length == 0) return [];
-        var response = await SendAsync(HttpMethod.Post, $"/{_options.Alias}/_search", ElasticsearchRequests.Suggest(prefix, limit), ct);
-        return response["hits"]!["hits"]!.AsArray().Select(h => h!["_source"]!["name"]!.GetValue<string>()).Distinct(StringComparer.Ordinal).Take(limit).ToList();
+        var response = await SearchAsync(ElasticsearchRequests.Suggest(_options.Alias, prefix, limit), ct);
+        return response.Documents.Select(d => d.Name!).Distinct(StringComparer.Ordinal).Take(limit).ToList();
     }
 
     public async Task<IReadOnlyDictionary<Guid, long>> VersionsAsync(CancellationToken ct)
@@ -101,14 +94,14 @@ public sealed class ElasticsearchEngine(HttpClient client, ElasticsearchOptions 
         string? after = null;
         while (true)
         {
-            var hits = (await SendAsync(HttpMethod.Post, $"/{_options.Alias}/_search", ElasticsearchRequests.Versions(after, 5000), ct))["hits"]!["hits"]!.AsArray();
-            if (hits.Count == 0) return versions;
-            foreach (var hit in hits)
+            var page = (await SearchAsync(ElasticsearchRequests.Versions(_options.Alias, after, 5000), ct)).Documents;
+            if (page.Count == 0) return versions;
+            foreach (var source in page)
             {
-                versions[Guid.Parse(hit!["_source"]!["id"]!.GetValue<string>())] = hit["_source"]!["version"]!.GetValue<long>();
+                versions[Guid.Parse(source.Id)] = source.Version;
             }
 
-            after = hits[^1]!["_source"]!["id"]!.GetValue<string>();
+            after = page.Last().Id;
         }
     }
 
@@ -119,51 +112,45 @@ public sealed class ElasticsearchEngine(HttpClient client, ElasticsearchOptions 
         return new Reindex(this, _building);
     }
 
+    private async Task<SearchResponse<ElasticsearchProduct>> SearchAsync(SearchRequest request, CancellationToken ct) =>
+        Ensure(await _client.SearchAsync<ElasticsearchProduct>(request, ct));
+
     private async Task<string> CreateIndexAsync(CancellationToken ct)
     {
         var index = $"{_options.Alias}-{time.GetUtcNow():yyyyMMddHHmmssfff}";
-        await SendAsync(HttpMethod.Put, $"/{index}", ElasticsearchRequests.CreateIndex(synonyms), ct);
+        Ensure(await _client.Indices.CreateAsync(ElasticsearchRequests.CreateIndex(index, synonyms), ct));
         return index;
     }
 
     /// <returns>Whether the live index took the write (409: it holds that version or a newer one).</returns>
-    private async Task<bool> WriteAsync(Func<string, string> url, JsonObject body, CancellationToken ct)
+    private async Task<bool> WriteAsync(ElasticsearchProduct source, bool sameVersionAllowed, CancellationToken ct)
     {
-        var applied = await PutAsync(url(_options.Alias), body, ct);
-        if (_building is { } building) await PutAsync(url(building), body, ct);
+        var applied = await PutAsync(ElasticsearchRequests.Index(_options.Alias, source, sameVersionAllowed), ct);
+        if (_building is { } building) await PutAsync(ElasticsearchRequests.Index(building, source, sameVersionAllowed), ct);
         return applied;
     }
 
-    private async Task<bool> PutAsync(string url, JsonObject body, CancellationToken ct)
+    private async Task<bool> PutAsync(IndexRequest<ElasticsearchProduct> request, CancellationToken ct)
     {
-        using var response = await _http.PutAsync(new Uri(url, UriKind.Relative), Json(body), ct);
-        if (response.StatusCode == HttpStatusCode.Conflict) return false;
-        await EnsureAsync(response);
+        var response = await _client.IndexAsync(request, ct);
+        if (response.ApiCallDetails.HttpStatusCode == (int)HttpStatusCode.Conflict) return false;
+        Ensure(response);
         return true;
     }
 
-    private async Task<JsonNode> SendAsync(HttpMethod method, string url, JsonObject body, CancellationToken ct)
+    /// <summary>
+    /// The client answers errors in the response rather than throwing: turn them into <see cref="HttpRequestException"/>,
+    /// which the indexer and the reconciliation already treat as "retry later".
+    /// </summary>
+    private static T Ensure<T>(T response) where T : ElasticsearchResponse
     {
-        using var request = new HttpRequestMessage(method, new Uri(url, UriKind.Relative)) { Content = Json(body) };
-        using var response = await _http.SendAsync(request, ct);
-        return await ReadAsync(response, ct);
+        if (response.IsValidResponse) return response;
+        response.TryGetOriginalException(out var cause);
+        var status = response.ApiCallDetails.HttpStatusCode;
+        var error = response.ElasticsearchServerError?.Error is { } e ? $"{e.Type}: {e.Reason}" : cause?.Message;
+        throw new HttpRequestException($"Elasticsearch answered {status?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "nothing"}: {error}",
+            cause, (HttpStatusCode?)status);
     }
-
-    private static async Task<JsonNode> ReadAsync(HttpResponseMessage response, CancellationToken ct)
-    {
-        await EnsureAsync(response);
-        return (await response.Content.ReadFromJsonAsync<JsonNode>(ct))!;
-    }
-
-    private static async Task EnsureAsync(HttpResponseMessage response)
-    {
-        if (!response.IsSuccessStatusCode)
-        {
-            throw new HttpRequestException($"Elasticsearch answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}", null, response.StatusCode);
-        }
-    }
-
-    private static StringContent Json(JsonNode body) => new(body.ToJsonString(), Encoding.UTF8, "application/json");
 
     private sealed class Reindex(ElasticsearchEngine engine, string index) : IReindex
     {
@@ -172,33 +159,34 @@ public sealed class ElasticsearchEngine(HttpClient client, ElasticsearchOptions 
         public async Task AddAsync(IReadOnlyList<SearchDocument> documents, CancellationToken ct)
         {
             if (documents.Count == 0) return;
-            using var content = new StringContent(ElasticsearchRequests.Bulk(index, documents), Encoding.UTF8, "application/x-ndjson");
-            using var response = await engine._http.PostAsync(new Uri("/_bulk", UriKind.Relative), content, ct);
-            var result = await ReadAsync(response, ct);
+            var response = await engine._client.BulkAsync(ElasticsearchRequests.Bulk(index, documents), ct);
+            // The response is "invalid" as soon as one item failed; only a failed call as a whole is an error here.
+            if (!response.ApiCallDetails.HasSuccessfulStatusCode) Ensure(response);
             // Items refused with 409 are products a live write already put there in a newer version: keep those.
-            var failed = result["items"]!.AsArray().Select(i => i!["index"]!).Where(i => i["status"]!.GetValue<int>() is >= 300 and not 409).ToList();
-            if (failed.Count > 0) throw new HttpRequestException($"Bulk indexing failed for {failed.Count} documents: {failed[0]!.ToJsonString()}");
+            var failed = response.Items.Where(i => i.Status is >= 300 and not (int)HttpStatusCode.Conflict).ToList();
+            if (failed.Count > 0)
+            {
+                throw new HttpRequestException($"Bulk indexing failed for {failed.Count} documents: {failed[0].Id}: {failed[0].Error?.Type}: {failed[0].Error?.Reason}");
+            }
         }
 
         public async Task SwapAsync(CancellationToken ct)
         {
-            await engine.SendAsync(HttpMethod.Post, $"/{index}/_refresh", [], ct);
-            var current = (await engine.SendAsync(HttpMethod.Get, $"/_alias/{engine._options.Alias}", [], ct)).AsObject().Select(kv => kv.Key).FirstOrDefault();
-            await engine.SendAsync(HttpMethod.Post, "/_aliases", ElasticsearchRequests.SwapAlias(engine._options.Alias, current, index), ct);
+            var client = engine._client;
+            Ensure(await client.Indices.RefreshAsync(new RefreshRequest(index), ct));
+            var aliases = Ensure(await client.Indices.GetAliasAsync(new GetAliasRequest((Names)engine._options.Alias), ct));
+            var current = aliases.Aliases?.Keys.FirstOrDefault();
+            Ensure(await client.Indices.UpdateAliasesAsync(ElasticsearchRequests.SwapAlias(engine._options.Alias, current, index), ct));
             engine._building = null;
             _swapped = true;
-            if (current is not null)
-            {
-                using var deleted = await engine._http.DeleteAsync(new Uri($"/{current}", UriKind.Relative), ct);
-                await EnsureAsync(deleted);
-            }
+            if (current is not null) Ensure(await client.Indices.DeleteAsync(new DeleteIndexRequest(current), ct));
         }
 
         public async ValueTask DisposeAsync()
         {
             if (_swapped) return;
             engine._building = null;
-            using var deleted = await engine._http.DeleteAsync(new Uri($"/{index}", UriKind.Relative));
+            await engine._client.Indices.DeleteAsync(new DeleteIndexRequest(index));
         }
     }
 }

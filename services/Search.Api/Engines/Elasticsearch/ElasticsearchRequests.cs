@@ -1,270 +1,224 @@
 using System.Globalization;
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
+using Elastic.Clients.Elasticsearch;
+using Elastic.Clients.Elasticsearch.Aggregations;
+using Elastic.Clients.Elasticsearch.Analysis;
+using Elastic.Clients.Elasticsearch.Core.Bulk;
+using Elastic.Clients.Elasticsearch.Core.Search;
+using Elastic.Clients.Elasticsearch.IndexManagement;
+using Elastic.Clients.Elasticsearch.Mapping;
+using Elastic.Clients.Elasticsearch.QueryDsl;
 using Search.Api.Search;
 
 namespace Search.Api.Engines.Elasticsearch;
 
 /// <summary>
-/// Every request body the Elasticsearch engine sends and the parsing of what comes back, as pure functions:
-/// unit-tested without a server. User text only ever becomes a JSON string value of a <c>multi_match</c>
-/// or <c>match</c> query — never <c>query_string</c> syntax.
+/// Every request the Elasticsearch engine sends, as the client's typed requests built by pure functions (unit-tested
+/// by serializing them with the client's serializer, without a server), and the reading of search responses. User text
+/// only ever becomes the string value of a <c>multi_match</c> or <c>match</c> query — never <c>query_string</c> syntax.
 /// </summary>
 public static class ElasticsearchRequests
 {
-    private static readonly (string Field, double Boost)[] Fields = [("name", 3), ("brand", 2), ("category", 1.5), ("description", 1), ("attributesText", 1)];
+    private static readonly Field[] TextFields = [new("name", 3), new("brand", 2), new("category", 1.5), new("description", 1), new("attributesText", 1)];
 
-    public static JsonObject CreateIndex(Synonyms synonyms)
+    public static CreateIndexRequest CreateIndex(string index, Synonyms synonyms)
     {
-        var filters = new JsonArray("lowercase", "asciifolding");
-        var analysis = new JsonObject
+        var tokenFilters = new TokenFilters
         {
-            ["filter"] = new JsonObject
-            {
-                ["english_stop"] = new JsonObject { ["type"] = "stop", ["stopwords"] = "_english_" },
-                ["english_stemmer"] = new JsonObject { ["type"] = "stemmer", ["language"] = "english" },
-                ["edge"] = new JsonObject { ["type"] = "edge_ngram", ["min_gram"] = 1, ["max_gram"] = 20 },
-            },
+            ["english_stop"] = new StopTokenFilter { Stopwords = StopWordLanguage.English },
+            ["english_stemmer"] = new StemmerTokenFilter { Language = "english" },
+            ["edge"] = new EdgeNGramTokenFilter { MinGram = 1, MaxGram = 20 },
         };
+        List<string> search = ["lowercase", "asciifolding"];
         if (synonyms.Lines.Count > 0)
         {
-            analysis["filter"]!["product_synonyms"] = new JsonObject
-            {
-                ["type"] = "synonym_graph",
-                ["synonyms"] = new JsonArray(synonyms.Lines.Select(l => (JsonNode)l).ToArray()),
-            };
+            tokenFilters["product_synonyms"] = new SynonymGraphTokenFilter { Synonyms = [.. synonyms.Lines] };
+            search.Add("product_synonyms");
         }
 
-        var search = new JsonArray("lowercase", "asciifolding");
-        if (synonyms.Lines.Count > 0) search.Add("product_synonyms");
-        search.Add("english_stop");
-        search.Add("english_stemmer");
-        analysis["analyzer"] = new JsonObject
+        search.AddRange(["english_stop", "english_stemmer"]);
+        var analyzers = new Analyzers
         {
-            ["product_text"] = new JsonObject { ["tokenizer"] = "standard", ["filter"] = new JsonArray("lowercase", "asciifolding", "english_stop", "english_stemmer") },
+            ["product_text"] = new CustomAnalyzer { Tokenizer = "standard", Filter = ["lowercase", "asciifolding", "english_stop", "english_stemmer"] },
             // Synonyms at query time (synonym_graph must be a search analyzer): changing them needs no reindex here.
-            ["product_search"] = new JsonObject { ["tokenizer"] = "standard", ["filter"] = search },
-            ["edge_ngram"] = new JsonObject { ["tokenizer"] = "standard", ["filter"] = new JsonArray("lowercase", "asciifolding", "edge") },
-            ["words"] = new JsonObject { ["tokenizer"] = "standard", ["filter"] = filters },
+            ["product_search"] = new CustomAnalyzer { Tokenizer = "standard", Filter = search },
+            ["edge_ngram"] = new CustomAnalyzer { Tokenizer = "standard", Filter = ["lowercase", "asciifolding", "edge"] },
+            ["words"] = new CustomAnalyzer { Tokenizer = "standard", Filter = ["lowercase", "asciifolding"] },
         };
 
-        JsonObject Text() => new() { ["type"] = "text", ["analyzer"] = "product_text", ["search_analyzer"] = "product_search" };
-        return new JsonObject
+        static TextProperty Text(Properties? fields = null) => new() { Analyzer = "product_text", SearchAnalyzer = "product_search", Fields = fields };
+        return new CreateIndexRequest(index)
         {
-            ["settings"] = new JsonObject { ["number_of_shards"] = 1, ["analysis"] = analysis },
-            ["mappings"] = new JsonObject
+            Settings = new IndexSettings { NumberOfShards = 1, Analysis = new IndexSettingsAnalysis { TokenFilters = tokenFilters, Analyzers = analyzers } },
+            Mappings = new TypeMapping
             {
-                ["dynamic"] = "strict",
-                ["properties"] = new JsonObject
+                Dynamic = DynamicMapping.Strict,
+                Properties = new Properties
                 {
-                    ["id"] = new JsonObject { ["type"] = "keyword" },
-                    ["sku"] = new JsonObject { ["type"] = "keyword" },
-                    ["skus"] = new JsonObject { ["type"] = "keyword" },
-                    ["name"] = new JsonObject
+                    ["id"] = new KeywordProperty(),
+                    ["sku"] = new KeywordProperty(),
+                    ["skus"] = new KeywordProperty(),
+                    ["name"] = Text(new Properties
                     {
-                        ["type"] = "text", ["analyzer"] = "product_text", ["search_analyzer"] = "product_search",
-                        ["fields"] = new JsonObject
-                        {
-                            ["suggest"] = new JsonObject { ["type"] = "text", ["analyzer"] = "edge_ngram", ["search_analyzer"] = "words" },
-                            ["raw"] = new JsonObject { ["type"] = "keyword" },
-                        },
-                    },
-                    ["brand"] = new JsonObject { ["type"] = "text", ["analyzer"] = "product_text", ["search_analyzer"] = "product_search", ["fields"] = new JsonObject { ["keyword"] = new JsonObject { ["type"] = "keyword" } } },
-                    ["category"] = new JsonObject { ["type"] = "text", ["analyzer"] = "product_text", ["search_analyzer"] = "product_search", ["fields"] = new JsonObject { ["keyword"] = new JsonObject { ["type"] = "keyword" } } },
+                        ["suggest"] = new TextProperty { Analyzer = "edge_ngram", SearchAnalyzer = "words" },
+                        ["raw"] = new KeywordProperty(),
+                    }),
+                    ["brand"] = Text(new Properties { ["keyword"] = new KeywordProperty() }),
+                    ["category"] = Text(new Properties { ["keyword"] = new KeywordProperty() }),
                     ["description"] = Text(),
                     ["attributesText"] = Text(),
-                    ["price"] = new JsonObject { ["type"] = "scaled_float", ["scaling_factor"] = 100 },
-                    ["currency"] = new JsonObject { ["type"] = "keyword" },
-                    ["inStock"] = new JsonObject { ["type"] = "boolean" },
-                    ["createdAt"] = new JsonObject { ["type"] = "date" },
-                    ["version"] = new JsonObject { ["type"] = "long" },
-                    ["deleted"] = new JsonObject { ["type"] = "boolean" },
+                    ["price"] = new ScaledFloatNumberProperty { ScalingFactor = 100 },
+                    ["currency"] = new KeywordProperty(),
+                    ["inStock"] = new BooleanProperty(),
+                    ["createdAt"] = new DateProperty(),
+                    ["version"] = new LongNumberProperty(),
+                    ["deleted"] = new BooleanProperty(),
                 },
             },
         };
     }
 
-    public static JsonObject Document(SearchDocument d) => new()
-    {
-        ["id"] = d.Id.ToString(), ["sku"] = d.Sku, ["skus"] = new JsonArray(d.Skus.Select(s => (JsonNode)s).ToArray()), ["name"] = d.Name,
-        ["brand"] = d.Brand, ["category"] = d.Category, ["description"] = d.Description, ["attributesText"] = d.AttributesText, ["price"] = d.Price,
-        ["currency"] = d.Currency, ["inStock"] = d.InStock, ["createdAt"] = d.CreatedAt.UtcDateTime.ToString("O", CultureInfo.InvariantCulture),
-        ["version"] = d.Version, ["deleted"] = false,
-    };
-
-    public static JsonObject Tombstone(Guid id, long version) => new() { ["id"] = id.ToString(), ["version"] = version, ["deleted"] = true };
-
     /// <summary>
-    /// PUT with external versioning: Elasticsearch refuses (409) a version not greater than the stored one,
-    /// which is exactly "an older or equal version never wins". Stock rewrites use <c>external_gte</c> (same version).
+    /// A write with external versioning: Elasticsearch refuses (409) a version not greater than the stored one, which is
+    /// exactly "an older or equal version never wins". Stock rewrites use <c>external_gte</c> (the same version).
     /// </summary>
-    public static string DocumentUrl(string index, Guid id, long version, bool sameVersionAllowed = false) =>
-        $"/{index}/_doc/{id}?version={version}&version_type={(sameVersionAllowed ? "external_gte" : "external")}&refresh=true";
+    public static IndexRequest<ElasticsearchProduct> Index(string index, ElasticsearchProduct source, bool sameVersionAllowed = false) =>
+        new(source, index, source.Id)
+        {
+            Version = source.Version,
+            VersionType = sameVersionAllowed ? VersionType.ExternalGte : VersionType.External,
+            Refresh = Refresh.True,
+        };
 
-    /// <summary>One NDJSON bulk body: index actions with external versions (an item refused with 409 is a newer live write, kept).</summary>
-    public static string Bulk(string index, IEnumerable<SearchDocument> documents)
+    /// <summary>One bulk request: index actions with external versions (an item refused with 409 is a newer live write, kept).</summary>
+    public static BulkRequest Bulk(string index, IEnumerable<SearchDocument> documents)
     {
-        var ndjson = new StringBuilder();
+        var operations = new BulkOperationsCollection();
         foreach (var d in documents)
         {
-            ndjson.Append(new JsonObject
+            operations.Add(new BulkIndexOperation<ElasticsearchProduct>(ElasticsearchProduct.From(d), index)
             {
-                ["index"] = new JsonObject { ["_index"] = index, ["_id"] = d.Id.ToString(), ["version"] = d.Version, ["version_type"] = "external" },
-            }.ToJsonString()).Append('\n');
-            ndjson.Append(Document(d).ToJsonString()).Append('\n');
+                Id = d.Id.ToString(), Version = d.Version, VersionType = VersionType.External,
+            });
         }
 
-        return ndjson.ToString();
+        return new BulkRequest { Operations = operations };
     }
 
     /// <summary>The search: words AND-ed over boosted fields (fuzzy when <paramref name="fuzzy"/>), filters, sort, page, aggregations, highlight.</summary>
-    public static JsonObject Search(SearchQuery q, bool fuzzy)
+    public static SearchRequest Search(string alias, SearchQuery q, bool fuzzy)
     {
-        var filters = new JsonArray(new JsonObject { ["term"] = new JsonObject { ["deleted"] = false } });
-        if (q.Category is not null) filters.Add(Term("category.keyword", q.Category));
-        if (q.Brand is not null) filters.Add(Term("brand.keyword", q.Brand));
-        if (q.InStock is { } inStock) filters.Add(Term("inStock", inStock));
+        List<Query> filters = [Live];
+        if (q.Category is not null) filters.Add(new TermQuery("category.keyword", q.Category));
+        if (q.Brand is not null) filters.Add(new TermQuery("brand.keyword", q.Brand));
+        if (q.InStock is { } inStock) filters.Add(new TermQuery("inStock", inStock));
         if (q.MinPrice is not null || q.MaxPrice is not null)
         {
-            var range = new JsonObject();
-            if (q.MinPrice is { } min) range["gte"] = min;
-            if (q.MaxPrice is { } max) range["lte"] = max;
-            filters.Add(new JsonObject { ["range"] = new JsonObject { ["price"] = range } });
+            filters.Add(new NumberRangeQuery("price") { Gte = (double?)q.MinPrice, Lte = (double?)q.MaxPrice });
         }
 
-        var boolQuery = new JsonObject { ["filter"] = filters };
+        var query = new BoolQuery { Filter = filters };
         if (q.Text is { } text)
         {
-            var match = new JsonObject
-            {
-                ["query"] = text,
-                ["fields"] = new JsonArray(Fields.Select(f => (JsonNode)$"{f.Field}^{f.Boost.ToString(CultureInfo.InvariantCulture)}").ToArray()),
-                ["type"] = "cross_fields",
-                ["operator"] = "and",
-            };
-            if (fuzzy)
-            {
-                // cross_fields does not take fuzziness; best_fields does. Only asked when the exact words found nothing.
-                match["type"] = "best_fields";
-                match["fuzziness"] = "AUTO";
-                match["prefix_length"] = 1;
-            }
-
-            boolQuery["must"] = new JsonArray(new JsonObject { ["multi_match"] = match });
+            query.Must =
+            [
+                // cross_fields does not take fuzziness; best_fields does. Fuzzy is only asked when the exact words found nothing.
+                fuzzy
+                    ? new MultiMatchQuery(text) { Fields = TextFields, Type = TextQueryType.BestFields, Operator = Operator.And, Fuzziness = "AUTO", PrefixLength = 1 }
+                    : new MultiMatchQuery(text) { Fields = TextFields, Type = TextQueryType.CrossFields, Operator = Operator.And },
+            ];
         }
 
         var edges = PriceBuckets.Edges;
-        var ranges = new JsonArray(edges.Select((from, i) =>
+        return new SearchRequest(alias)
         {
-            var r = new JsonObject { ["key"] = i.ToString(CultureInfo.InvariantCulture), ["from"] = from };
-            if (i + 1 < edges.Length) r["to"] = edges[i + 1];
-            return (JsonNode)r;
-        }).ToArray());
-
-        return new JsonObject
-        {
-            ["query"] = new JsonObject { ["bool"] = boolQuery },
-            ["from"] = (q.Page - 1) * q.PageSize,
-            ["size"] = q.PageSize,
-            ["track_total_hits"] = true,
-            ["sort"] = q.Sort switch
+            Query = query,
+            From = (q.Page - 1) * q.PageSize,
+            Size = q.PageSize,
+            TrackTotalHits = true,
+            Sort = q.Sort switch
             {
-                "price" => new JsonArray(Sort("price", "asc"), Sort("id", "asc")),
-                "-price" => new JsonArray(Sort("price", "desc"), Sort("id", "desc")),
-                "newest" => new JsonArray(Sort("createdAt", "desc"), Sort("id", "desc")),
-                _ => new JsonArray(Sort("_score", "desc"), Sort("id", "asc")),
+                "price" => [Sort("price", SortOrder.Asc), Sort("id", SortOrder.Asc)],
+                "-price" => [Sort("price", SortOrder.Desc), Sort("id", SortOrder.Desc)],
+                "newest" => [Sort("createdAt", SortOrder.Desc), Sort("id", SortOrder.Desc)],
+                _ => [new SortOptions { Score = new ScoreSort { Order = SortOrder.Desc } }, Sort("id", SortOrder.Asc)],
             },
-            ["aggs"] = new JsonObject
+            Aggregations = new Dictionary<string, Aggregation>
             {
-                ["brand"] = new JsonObject { ["terms"] = new JsonObject { ["field"] = "brand.keyword", ["size"] = 20 } },
-                ["category"] = new JsonObject { ["terms"] = new JsonObject { ["field"] = "category.keyword", ["size"] = 20 } },
-                ["price"] = new JsonObject { ["range"] = new JsonObject { ["field"] = "price", ["ranges"] = ranges } },
+                ["brand"] = new TermsAggregation { Field = "brand.keyword", Size = 20 },
+                ["category"] = new TermsAggregation { Field = "category.keyword", Size = 20 },
+                ["price"] = new RangeAggregation
+                {
+                    Field = "price",
+                    Ranges = edges.Select((from, i) => new AggregationRange
+                    {
+                        Key = i.ToString(CultureInfo.InvariantCulture), From = (double)from, To = i + 1 < edges.Length ? (double)edges[i + 1] : null,
+                    }).ToList(),
+                },
             },
-            ["highlight"] = new JsonObject
+            Highlight = new Highlight
             {
-                ["pre_tags"] = new JsonArray("<em>"), ["post_tags"] = new JsonArray("</em>"), ["encoder"] = "html",
-                ["fields"] = new JsonObject { ["name"] = new JsonObject { ["number_of_fragments"] = 0 } },
+                PreTags = ["<em>"], PostTags = ["</em>"], Encoder = HighlighterEncoder.Html,
+                Fields = [new KeyValuePair<Field, HighlightField>("name", new HighlightField { NumberOfFragments = 0 })],
             },
         };
     }
 
-    public static JsonObject Suggest(string prefix, int limit) => new()
+    public static SearchRequest Suggest(string alias, string prefix, int limit) => new(alias)
     {
-        ["size"] = limit * 5,
-        ["_source"] = new JsonArray("name"),
-        ["query"] = new JsonObject
-        {
-            ["bool"] = new JsonObject
-            {
-                ["must"] = new JsonArray(new JsonObject { ["match"] = new JsonObject { ["name.suggest"] = new JsonObject { ["query"] = prefix, ["operator"] = "and" } } }),
-                ["filter"] = new JsonArray(new JsonObject { ["term"] = new JsonObject { ["deleted"] = false } }),
-            },
-        },
+        Size = limit * 5,
+        Source = new SourceFilter { Includes = "name" },
+        Query = new BoolQuery { Must = [new MatchQuery("name.suggest", prefix) { Operator = Operator.And }], Filter = [Live] },
     };
 
-    public static JsonObject BySku(string sku) => new()
+    public static SearchRequest BySku(string alias, string sku) => new(alias)
     {
-        ["size"] = 1,
-        ["query"] = new JsonObject { ["bool"] = new JsonObject { ["filter"] = new JsonArray(Term("skus", sku), Term("deleted", false)) } },
+        Size = 1,
+        Query = new BoolQuery { Filter = [new TermQuery("skus", sku), Live] },
     };
 
     /// <summary>One page of live ids and versions, in id order after <paramref name="after"/>.</summary>
-    public static JsonObject Versions(string? after, int size)
+    public static SearchRequest Versions(string alias, string? after, int size) => new(alias)
     {
-        var body = new JsonObject
-        {
-            ["size"] = size,
-            ["_source"] = new JsonArray("id", "version"),
-            ["query"] = new JsonObject { ["term"] = new JsonObject { ["deleted"] = false } },
-            ["sort"] = new JsonArray(Sort("id", "asc")),
-        };
-        if (after is not null) body["search_after"] = new JsonArray(after);
-        return body;
-    }
+        Size = size,
+        Source = new SourceFilter { Includes = new[] { "id", "version" } },
+        Query = Live,
+        Sort = [Sort("id", SortOrder.Asc)],
+        SearchAfter = after is null ? null : [after],
+    };
 
     /// <summary>Moves the alias in one atomic call: no moment without an index behind it.</summary>
-    public static JsonObject SwapAlias(string alias, string? oldIndex, string newIndex)
+    public static UpdateAliasesRequest SwapAlias(string alias, string? oldIndex, string newIndex)
     {
-        var actions = new JsonArray();
-        if (oldIndex is not null) actions.Add(new JsonObject { ["remove"] = new JsonObject { ["index"] = oldIndex, ["alias"] = alias } });
-        actions.Add(new JsonObject { ["add"] = new JsonObject { ["index"] = newIndex, ["alias"] = alias } });
-        return new JsonObject { ["actions"] = actions };
+        List<IndexUpdateAliasesAction> actions = [];
+        if (oldIndex is not null) actions.Add(new RemoveAction { Index = oldIndex, Alias = alias });
+        actions.Add(new AddAction { Index = newIndex, Alias = alias });
+        return new UpdateAliasesRequest { Actions = actions };
     }
 
-    public static SearchResult ParseSearch(JsonNode response, double tookMs)
+    public static SearchResult ToResult(SearchResponse<ElasticsearchProduct> response, double tookMs)
     {
-        var hits = response["hits"]!;
-        var items = hits["hits"]!.AsArray().Select(h =>
+        var items = response.Hits.Select(h =>
         {
-            var source = h!["_source"]!;
-            var name = source["name"]!.GetValue<string>();
-            var highlight = h["highlight"]?["name"]?[0]?.GetValue<string>() ?? System.Net.WebUtility.HtmlEncode(name);
-            return new SearchHit(Guid.Parse(source["id"]!.GetValue<string>()), source["sku"]!.GetValue<string>(), name, source["brand"]!.GetValue<string>(),
-                source["category"]!.GetValue<string>(), source["price"]!.GetValue<decimal>(), source["currency"]!.GetValue<string>(),
-                source["inStock"]!.GetValue<bool>(), highlight, h["_score"]?.GetValueKind() == JsonValueKind.Number ? h["_score"]!.GetValue<double>() : 0);
+            var source = h.Source!;
+            var highlight = h.Highlight?.GetValueOrDefault("name")?.FirstOrDefault() ?? System.Net.WebUtility.HtmlEncode(source.Name);
+            return new SearchHit(Guid.Parse(source.Id), source.Sku!, source.Name!, source.Brand!, source.Category!, source.Price ?? 0, source.Currency!,
+                source.InStock ?? false, highlight!, h.Score ?? 0);
         }).ToList();
-        var aggs = response["aggregations"]!;
-        IEnumerable<FacetValue> Terms(string name) => aggs[name]!["buckets"]!.AsArray()
-            .Select(b => new FacetValue(b!["key"]!.GetValue<string>(), b["doc_count"]!.GetValue<long>()));
+        var aggregations = response.Aggregations!;
+        IEnumerable<FacetValue> Terms(string name) =>
+            aggregations.GetStringTerms(name)!.Buckets.Select(b => new FacetValue(b.Key.ToString()!, b.DocCount));
         var counts = new long[PriceBuckets.Edges.Length];
-        foreach (var bucket in aggs["price"]!["buckets"]!.AsArray())
+        foreach (var bucket in aggregations.GetRange("price")!.Buckets)
         {
-            counts[int.Parse(bucket!["key"]!.GetValue<string>(), CultureInfo.InvariantCulture)] = bucket["doc_count"]!.GetValue<long>();
+            counts[int.Parse(bucket.Key!, CultureInfo.InvariantCulture)] = bucket.DocCount;
         }
 
-        return new SearchResult(hits["total"]!["value"]!.GetValue<long>(), items,
+        return new SearchResult(response.Total, items,
             new SearchFacets(PriceBuckets.Top(Terms("brand")), PriceBuckets.Top(Terms("category")), PriceBuckets.ToBuckets(counts)), tookMs);
     }
 
-    public static SearchDocument ParseDocument(JsonNode source) => new(
-        Guid.Parse(source["id"]!.GetValue<string>()), source["sku"]!.GetValue<string>(),
-        source["skus"]!.AsArray().Select(s => s!.GetValue<string>()).ToList(), source["name"]!.GetValue<string>(), source["brand"]!.GetValue<string>(),
-        source["category"]!.GetValue<string>(), source["description"]!.GetValue<string>(), source["attributesText"]!.GetValue<string>(),
-        source["price"]!.GetValue<decimal>(), source["currency"]!.GetValue<string>(), source["inStock"]!.GetValue<bool>(),
-        DateTimeOffset.Parse(source["createdAt"]!.GetValue<string>(), CultureInfo.InvariantCulture), source["version"]!.GetValue<long>());
+    /// <summary>Tombstones stay in the index (they hold the version of a delete); every read leaves them out.</summary>
+    private static TermQuery Live => new("deleted", false);
 
-    private static JsonObject Term(string field, JsonNode value) => new() { ["term"] = new JsonObject { [field] = value } };
-
-    private static JsonObject Sort(string field, string order) => new() { [field] = new JsonObject { ["order"] = order } };
+    private static SortOptions Sort(string field, SortOrder order) => new FieldSort(field) { Order = order };
 }
