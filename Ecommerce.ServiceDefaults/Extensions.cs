@@ -5,7 +5,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
-using Npgsql;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
@@ -14,8 +13,8 @@ namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
 /// What every service gets: telemetry, health, service discovery, resilience and problem details.
-/// Shaped like Aspire's ServiceDefaults template so the real Aspire packages can replace the client
-/// registrations in <c>Clients/</c> without touching the services.
+/// Aspire's ServiceDefaults template, plus what this platform shares: problem details and the middleware order.
+/// Stores are registered by the Aspire client integrations in each service.
 /// </summary>
 public static class ServiceDefaultsExtensions
 {
@@ -42,7 +41,6 @@ public static class ServiceDefaultsExtensions
             http.AddServiceDiscovery();
         });
         builder.Services.AddSingleton(TimeProvider.System);
-        AppHostWatchdog.AddIfOrchestrated(builder);
         return builder;
     }
 
@@ -59,7 +57,6 @@ public static class ServiceDefaultsExtensions
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
-                .AddMeter("Npgsql")
                 .AddMeter("Ecommerce.*"))
             .WithTracing(tracing => tracing
                 .AddSource(builder.Environment.ApplicationName)
@@ -69,8 +66,8 @@ public static class ServiceDefaultsExtensions
                     o.Filter = context =>
                         !context.Request.Path.StartsWithSegments(HealthEndpointPath)
                         && !context.Request.Path.StartsWithSegments(AlivenessEndpointPath))
-                .AddHttpClientInstrumentation()
-                .AddNpgsql());
+                .AddHttpClientInstrumentation());
+        // Stores trace and meter themselves: the Aspire client integrations (Npgsql, EF Core, Redis) add their own sources.
 
         // Export only when someone listens (Aspire sets this variable when a dashboard runs).
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
@@ -86,6 +83,20 @@ public static class ServiceDefaultsExtensions
         builder.Services.AddHealthChecks()
             .AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
         return builder;
+    }
+
+    /// <summary>
+    /// The middleware every API service runs, in this order: problem details for exceptions and bare status codes,
+    /// authentication, authorization, then the health endpoints.
+    /// </summary>
+    public static WebApplication UseServiceDefaults(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapDefaultEndpoints();
+        return app;
     }
 
     /// <summary>

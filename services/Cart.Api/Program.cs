@@ -54,11 +54,7 @@ if (app.Services.GetService<PostgresCartStore>() is { } postgres)
     await postgres.EnsureSchemaAsync(CancellationToken.None); // before listening: never healthy without its tables
 }
 
-app.UseExceptionHandler();
-app.UseStatusCodePages();
-app.UseAuthentication();
-app.UseAuthorization();
-app.MapDefaultEndpoints();
+app.UseServiceDefaults();
 app.MapOpenApi();
 app.MapCarts();
 

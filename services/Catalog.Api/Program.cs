@@ -35,13 +35,10 @@ await CatalogStores.PrepareAsync(app.Services, options.Store, CancellationToken.
 
 await CatalogSeeder.SeedAsync(app.Services, CancellationToken.None);
 
-app.UseExceptionHandler();
-app.UseStatusCodePages();
-app.UseAuthentication();
-app.UseAuthorization();
-app.MapDefaultEndpoints();
+app.UseServiceDefaults();
 app.MapOpenApi();
 app.MapProducts();
+app.MapSeed();
 
 await app.RunAsync();
 

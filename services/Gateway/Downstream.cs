@@ -49,7 +49,7 @@ public static class Downstream
             ClusterId = service,
             Destinations = new Dictionary<string, DestinationConfig>
             {
-                // Resolved by ServiceDiscoveryDestinationResolver, like any HttpClient's "http://catalog-api".
+                // Resolved by Microsoft.Extensions.ServiceDiscovery.Yarp, like any HttpClient's "http://catalog-api".
                 ["default"] = new() { Address = $"http://{service}" },
             },
         }).ToList();

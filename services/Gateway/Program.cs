@@ -7,8 +7,8 @@ builder.AddEdgeProtection();
 
 var downstream = Downstream.Configured(builder.Configuration);
 builder.Services.AddReverseProxy()
-    .LoadFromMemory(Downstream.Routes(downstream), Downstream.Clusters(downstream));
-builder.Services.AddSingleton<Yarp.ReverseProxy.ServiceDiscovery.IDestinationResolver, ServiceDiscoveryDestinationResolver>();
+    .LoadFromMemory(Downstream.Routes(downstream), Downstream.Clusters(downstream))
+    .AddServiceDiscoveryDestinationResolver(); // "http://catalog-api" → services__catalog-api__http__0
 builder.AddDownstreamHealthChecks(downstream);
 
 var app = builder.Build();

@@ -24,11 +24,7 @@ await using (var scope = app.Services.CreateAsyncScope())
 
 await AdminSeeder.SeedAsync(app.Services, CancellationToken.None);
 
-app.UseExceptionHandler();
-app.UseStatusCodePages();
-app.UseAuthentication();
-app.UseAuthorization();
-app.MapDefaultEndpoints();
+app.UseServiceDefaults();
 app.MapOpenApi();
 app.MapAccounts();
 

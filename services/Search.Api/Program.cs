@@ -54,11 +54,7 @@ var app = builder.Build();
 // The index (or schema) exists before the service listens: never healthy without it.
 await app.Services.GetRequiredService<ISearchEngine>().InitializeAsync(CancellationToken.None);
 
-app.UseExceptionHandler();
-app.UseStatusCodePages();
-app.UseAuthentication();
-app.UseAuthorization();
-app.MapDefaultEndpoints();
+app.UseServiceDefaults();
 app.MapOpenApi();
 app.MapSearch();
 

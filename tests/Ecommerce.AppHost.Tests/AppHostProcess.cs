@@ -13,6 +13,7 @@ internal sealed class AppHostProcess : IAsyncDisposable
     private AppHostProcess(Process process) => _process = process;
 
     public int Pid => _process.Id;
+    public string DashboardUrl { get; private set; } = "";
     public bool HasExited => _process.HasExited;
     public int ExitCode => _process.ExitCode;
 
@@ -46,13 +47,20 @@ internal sealed class AppHostProcess : IAsyncDisposable
             info.ArgumentList.Add(arg);
         }
 
+        // As ./scripts/run starts it: the dashboard over plain HTTP on loopback, here on free ports.
+        var dashboard = $"http://127.0.0.1:{Ecommerce.Testing.Servers.Ports.GetFree()}";
+        info.Environment["ASPNETCORE_URLS"] = dashboard;
+        info.Environment["ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL"] = $"http://127.0.0.1:{Ecommerce.Testing.Servers.Ports.GetFree()}";
+        info.Environment["ASPIRE_ALLOW_UNSECURED_TRANSPORT"] = "true";
+        info.Environment["ASPIRE_DASHBOARD_UNSECURED_ALLOW_ANONYMOUS"] = "true";
+        info.Environment["DOTNET_ENVIRONMENT"] = "Development";
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {
             info.Environment[key] = value;
         }
 
         var process = new Process { StartInfo = info };
-        var host = new AppHostProcess(process);
+        var host = new AppHostProcess(process) { DashboardUrl = dashboard };
         process.OutputDataReceived += (_, e) => host.Append(e.Data);
         process.ErrorDataReceived += (_, e) => host.Append(e.Data);
         process.Start();
@@ -73,13 +81,13 @@ internal sealed class AppHostProcess : IAsyncDisposable
             _output.AppendLine(line);
         }
 
-        if (line.StartsWith("Gateway: ", StringComparison.Ordinal))
+        if (line.StartsWith("Ready in ", StringComparison.Ordinal))
         {
             _ready.TrySetResult();
         }
     }
 
-    /// <summary>Waits for the "Gateway: http://…" line the AppHost prints when every resource is up.</summary>
+    /// <summary>Waits for the "Ready in … s." line the AppHost prints when the gateway (and so everything) is healthy.</summary>
     public async Task WaitUntilReadyAsync(TimeSpan timeout)
     {
         var exited = _process.WaitForExitAsync();

@@ -4,11 +4,10 @@ internal static class Repository
 {
     public static string Root { get; } = FindRoot();
 
-    public static string AppHostAssembly => typeof(Ecommerce.AppHost.Hosting.DistributedApplication).Assembly.Location is var location
-        && Path.GetDirectoryName(location) is { } dir
-        && File.Exists(Path.Combine(dir, "Ecommerce.AppHost.runtimeconfig.json"))
-            ? location
-            : throw new InvalidOperationException("Ecommerce.AppHost.runtimeconfig.json is not next to the test binaries.");
+    public static string AppHostAssembly { get; } = Path.Combine(Root, "Ecommerce.AppHost", "bin",
+        typeof(Repository).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
+            .Cast<System.Reflection.AssemblyMetadataAttribute>().Single(a => a.Key == "BuildConfiguration").Value!,
+        "net10.0", "Ecommerce.AppHost.dll");
 
     public static string NewStateDirectory() =>
         Path.Combine(Path.GetTempPath(), "ecommerce-apphost-tests", Guid.NewGuid().ToString("N")[..12]);

@@ -11,7 +11,7 @@ using Npgsql;
 
 namespace Ecommerce.AppHost.Tests;
 
-/// <summary>What every service gets from ServiceDefaults, checked on a small real app against real stores.</summary>
+/// <summary>What every service gets from ServiceDefaults and the Aspire client integrations, checked on a small real app against real stores.</summary>
 public sealed class ServiceDefaultsTests(TestInfrastructure infrastructure)
 {
     private sealed class SampleDb(DbContextOptions<SampleDb> options) : DbContext(options);
@@ -43,7 +43,7 @@ public sealed class ServiceDefaultsTests(TestInfrastructure infrastructure)
 
         var error = Assert.Throws<InvalidOperationException>(() => builder.AddNpgsqlDbContext<SampleDb>("catalogdb"));
 
-        Assert.Contains("ConnectionStrings__catalogdb", error.Message, StringComparison.Ordinal);
+        Assert.Contains("ConnectionStrings:catalogdb", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -62,8 +62,8 @@ public sealed class ServiceDefaultsTests(TestInfrastructure infrastructure)
             using var health = await client.GetAsync(new Uri("/health", UriKind.Relative), TestContext.Current.CancellationToken);
             var body = await health.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
             Assert.Equal(HttpStatusCode.OK, health.StatusCode);
-            Assert.Contains("postgres-sampledb", body, StringComparison.Ordinal);
-            Assert.Contains("redis-redis", body, StringComparison.Ordinal);
+            Assert.Contains("SampleDb", body, StringComparison.Ordinal);
+            Assert.Contains("StackExchange.Redis", body, StringComparison.Ordinal);
         }
 
         await using var brokenApp = await StartAsync(new()

@@ -1,4 +1,4 @@
-using Ecommerce.AppHost.Hosting;
+using Ecommerce.Testing.Servers;
 using Npgsql;
 using StackExchange.Redis;
 using Xunit;
@@ -7,8 +7,7 @@ namespace Ecommerce.Testing;
 
 /// <summary>
 /// Real PostgreSQL and Redis for one test run: taken from <c>ConnectionStrings__postgres</c> /
-/// <c>ConnectionStrings__redis</c> when given, else started from the machine's binaries (the same code the
-/// AppHost uses) under a temporary folder, and always stopped at the end. Each test class asks for its own
+/// <c>ConnectionStrings__redis</c> when given, else started from the machine's binaries  under a temporary folder, and always stopped at the end. Each test class asks for its own
 /// database and its own Redis database number, so classes never see each other's data.
 /// Declare it once per test assembly: <c>[assembly: AssemblyFixture(typeof(TestInfrastructure))]</c>.
 /// </summary>

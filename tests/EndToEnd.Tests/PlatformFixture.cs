@@ -1,19 +1,23 @@
-using Ecommerce.AppHost.Hosting;
-using Ecommerce.AppHost.Hosting.Testing;
+using Aspire.Hosting;
+using Aspire.Hosting.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace EndToEnd.Tests;
 
 /// <summary>
-/// The whole platform exactly as <c>./scripts/run</c> declares it (the AppHost's Program.cs), on a free
-/// gateway port and a throw-away state folder, stopped after the last test.
+/// The whole platform exactly as <c>./scripts/run</c> declares it (the AppHost's Program.cs), started through
+/// Aspire.Hosting.Testing on a free gateway port and a throw-away state folder, once for the whole assembly
+/// (starting and stopping it is the expensive part), and stopped after the last test.
 /// </summary>
 public sealed class PlatformFixture : IAsyncLifetime
 {
+    public const string AdminPassword = "E2E-Str0ng-Boss-Pass-1!";
     private readonly string _state = Path.Combine(Path.GetTempPath(), "ecommerce-e2e", Guid.NewGuid().ToString("N")[..12]);
-    private RunningApplication? _running;
+    private DistributedApplication? _app;
 
-    public DistributedApplication App => _running!.App;
-    public Uri Gateway => App.GetEndpoint("gateway");
+    public DistributedApplication App => _app ?? throw new InvalidOperationException("The platform is not started.");
+    public Uri Gateway { get; private set; } = null!;
 
     public HttpClient CreateClient(string? bearerToken = null)
     {
@@ -28,16 +32,29 @@ public sealed class PlatformFixture : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        _running = await DistributedApplicationTestingBuilder.StartAsync(
-            ["--gateway-port", "0", "--state", _state, "--no-containers", "--Jwt:SigningKey", TestTokens.SigningKey], timeout.Token);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(Environment.GetEnvironmentVariable("E2E_START_TIMEOUT") is { } s ? int.Parse(s, System.Globalization.CultureInfo.InvariantCulture) : 240));
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Ecommerce_AppHost>(
+            ["--gateway-port", "0", "--state", _state, "--no-containers",
+             "--Parameters:jwt-signing-key", TestTokens.SigningKey, "--Parameters:admin-password", AdminPassword], timeout.Token);
+        if (Environment.GetEnvironmentVariable("E2E_LOG") is { } log)
+        {
+            var writer = new StreamWriter(log) { AutoFlush = true };
+            Console.SetOut(writer);
+            builder.Services.AddLogging(l => l.AddSimpleConsole().SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Debug));
+        }
+
+        _app = await builder.BuildAsync(timeout.Token);
+        await _app.StartAsync(timeout.Token);
+        // The gateway waits for every service, and each service for its stores: once it is healthy, all are.
+        await _app.ResourceNotifications.WaitForResourceHealthyAsync("gateway", timeout.Token);
+        Gateway = _app.GetEndpoint("gateway", "http");
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (_running is not null)
+        if (_app is not null)
         {
-            await _running.DisposeAsync();
+            await _app.DisposeAsync();
         }
 
         if (Directory.Exists(_state))

@@ -24,10 +24,24 @@ public static partial class CatalogSeeder
             return;
         }
 
+        await AddGeneratedAsync(store, target - existing, existing, time, logger, ct);
+    }
+
+    /// <summary>Adds <paramref name="count"/> generated products after the ones there are (skus continue the numbering).</summary>
+    public static async Task<int> AddAsync(IServiceProvider services, ICatalogStore store, int count, CancellationToken ct)
+    {
+        var existing = (int)await store.CountAsync(ct);
+        await AddGeneratedAsync(store, count, existing, services.GetRequiredService<TimeProvider>(),
+            services.GetRequiredService<ILoggerFactory>().CreateLogger("Catalog.Seed"), ct);
+        return existing + count;
+    }
+
+    private static async Task AddGeneratedAsync(ICatalogStore store, int count, int existing, TimeProvider time, ILogger logger, CancellationToken ct)
+    {
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var products = ProductGenerator.Generate(target - existing, seed: 20261122 + existing, time.GetUtcNow(), startIndex: existing).ToList();
+        var products = ProductGenerator.Generate(count, seed: 20261122 + existing, time.GetUtcNow(), startIndex: existing).ToList();
         await store.InsertManyAsync(products, ct);
-        LogSeeded(logger, target - existing, clock.ElapsedMilliseconds);
+        LogSeeded(logger, count, clock.ElapsedMilliseconds);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Seeded {Count} products in {Milliseconds} ms")]
