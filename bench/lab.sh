@@ -43,13 +43,16 @@ b() { settle; $bench "$@"; }
 run_config() {
   local label="$1"; shift
   local state="/tmp/bench-lab-$label" log="/tmp/bench-lab-$label.log"
-  dotnet Ecommerce.AppHost/bin/Release/net10.0/Ecommerce.AppHost.dll --gateway-port 0 --state "$state" --fresh --seed 100000 \
+  head -c 48 /dev/urandom | base64 | tr -d "/+=" > "$state.jwt-signing-key"
+  ASPNETCORE_URLS=http://127.0.0.1:17100 ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL=http://127.0.0.1:17101 ASPIRE_ALLOW_UNSECURED_TRANSPORT=true \
+  ASPIRE_DASHBOARD_UNSECURED_ALLOW_ANONYMOUS=true dotnet Ecommerce.AppHost/bin/Release/net10.0/Ecommerce.AppHost.dll --gateway-port 0 --state "$state" --fresh --seed 100000 \
+    --Parameters:jwt-signing-key "$(cat "$state.jwt-signing-key")" \
     --environment Production --Gateway:WritesPerMinute 100000000 "$@" >"$log" 2>&1 &
   apphost=$!
   for _ in $(seq 1 300); do grep -q "Ready in" "$log" && break; sleep 1; done
   grep -q "Ready in" "$log" || { echo "platform did not start; see $log"; exit 1; }
   local gw; gw=$(awk '/^Gateway: /{ print $2; exit }' "$log")
-  local key="$state/jwt-signing-key" token; token=$($bench token --key-file "$key")
+  local key="$state.jwt-signing-key" token; token=$($bench token --key-file "$key")
   for _ in $(seq 1 600); do curl -s -H "Authorization: Bearer $token" "$gw/api/search/reindex" | grep -q '"state":"done"' && break; sleep 1; done
   echo "[$label] search rebuilt: $(curl -s -H "Authorization: Bearer $token" "$gw/api/search/reindex")" | tee -a "$checks"
   $bench sample --url "$gw" --skus 5001 --id-file "$state/ids.txt" --sku-file "$state/skus.txt"
@@ -99,7 +102,7 @@ run_config() {
   stop
 }
 
-# A service's own address, from the AppHost's resource table ("catalog-api  Healthy  project …  http://…").
+# A service's own address, from the lines the AppHost prints when ready ("catalog-api  project  http://…").
 service_url() { awk -v name="$1" '$1 == name && $NF ~ /^http:/ { print $NF; exit }' "$2"; }
 
 limits() {

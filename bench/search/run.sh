@@ -8,7 +8,10 @@ engine="$1"; rate="${2:-100}"; duration="${3:-20}"
 state="/tmp/bench-search-$engine"; log="$state.log"; out="bench/results/search-$engine-$rate.jsonl"
 dotnet build Ecommerce.slnx -c Release -nologo -v quiet -clp:ErrorsOnly
 rm -f "$out"
-dotnet Ecommerce.AppHost/bin/Release/net10.0/Ecommerce.AppHost.dll --gateway-port 0 --state "$state" --fresh --seed 100000 \
+head -c 48 /dev/urandom | base64 | tr -d "/+=" > "$state.jwt-signing-key"
+  ASPNETCORE_URLS=http://127.0.0.1:17100 ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL=http://127.0.0.1:17101 ASPIRE_ALLOW_UNSECURED_TRANSPORT=true \
+  ASPIRE_DASHBOARD_UNSECURED_ALLOW_ANONYMOUS=true dotnet Ecommerce.AppHost/bin/Release/net10.0/Ecommerce.AppHost.dll --gateway-port 0 --state "$state" --fresh --seed 100000 \
+    --Parameters:jwt-signing-key "$(cat "$state.jwt-signing-key")" \
   --environment Production --Search:Engine "$engine" >"$log" 2>&1 &
 apphost=$!
 # SIGTERM: a background job of a non-interactive shell ignores SIGINT.
@@ -18,7 +21,7 @@ url=$(awk '$1 == "search-api" && $NF ~ /^http:/ { print $NF; exit }' "$log")
 echo "search-api at $url"
 # Socket callbacks inline on the generator only (docs/decision-load-generator.md).
 bench="env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 dotnet bench/Ecommerce.Bench/bin/Release/net10.0/Ecommerce.Bench.dll"
-key="$state/jwt-signing-key"
+key="$state.jwt-signing-key"
 token=$(dotnet bench/Ecommerce.Bench/bin/Release/net10.0/Ecommerce.Bench.dll token --key-file "$key" 2>/dev/null || true)
 for _ in $(seq 1 600); do
   status=$(curl -s -H "Authorization: Bearer $token" "$url/api/search/reindex")
