@@ -29,6 +29,7 @@ public static class ServiceDefaultsExtensions
         builder.AddDefaultHealthChecks();
 
         builder.Services.AddProblemDetails();
+        Ecommerce.ServiceDefaults.Validation.ValidationServiceCollectionExtensions.AddRequestValidation(builder.Services);
         // A request the framework could not read (malformed JSON, wrong content type) is the client's 400, not our
         // 500: without this, UseExceptionHandler turns BadHttpRequestException into "500 Internal Server Error".
         builder.Services.Configure<Microsoft.AspNetCore.Builder.ExceptionHandlerOptions>(options => options.StatusCodeSelector =

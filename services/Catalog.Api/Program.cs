@@ -39,6 +39,7 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseRequestGuard();
 app.MapDefaultEndpoints();
 app.MapOpenApi();
 app.MapProducts();

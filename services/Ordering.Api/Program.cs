@@ -45,6 +45,7 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseRequestGuard();
 app.MapDefaultEndpoints();
 app.MapOpenApi();
 app.MapInventory();

@@ -62,6 +62,7 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseRequestGuard();
 app.MapDefaultEndpoints();
 app.MapOpenApi();
 app.MapSearch();
