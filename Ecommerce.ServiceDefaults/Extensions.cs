@@ -28,6 +28,7 @@ public static class ServiceDefaultsExtensions
         builder.AddDefaultHealthChecks();
 
         builder.Services.AddProblemDetails();
+        Ecommerce.ServiceDefaults.Validation.ValidationServiceCollectionExtensions.AddRequestValidation(builder.Services);
         // A request the framework could not read (malformed JSON, wrong content type) is the client's 400, not our
         // 500: without this, UseExceptionHandler turns BadHttpRequestException into "500 Internal Server Error".
         builder.Services.Configure<Microsoft.AspNetCore.Builder.ExceptionHandlerOptions>(options => options.StatusCodeSelector =
@@ -87,7 +88,7 @@ public static class ServiceDefaultsExtensions
 
     /// <summary>
     /// The middleware every API service runs, in this order: problem details for exceptions and bare status codes,
-    /// authentication, authorization, then the health endpoints.
+    /// authentication, authorization, the edge check of every input (RequestGuard), then the health endpoints.
     /// </summary>
     public static WebApplication UseServiceDefaults(this WebApplication app)
     {
@@ -95,6 +96,8 @@ public static class ServiceDefaultsExtensions
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
+        // After authentication, so an invalid credential is a 401 before any input is looked at.
+        app.UseRequestGuard();
         app.MapDefaultEndpoints();
         return app;
     }

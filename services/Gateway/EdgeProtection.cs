@@ -66,6 +66,12 @@ public static class EdgeProtection
                 return;
             }
 
+            if (EdgeRequestChecks.Refusal(context) is { } refusal)
+            {
+                await refusal.ExecuteAsync(context);
+                return;
+            }
+
             await next(context);
         });
         app.UseAuthentication();
@@ -76,7 +82,9 @@ public static class EdgeProtection
     {
         var request = context.Request;
         var ip = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        if (HttpMethods.IsPost(request.Method) && CredentialPaths.Any(p => request.Path.Equals(p, StringComparison.OrdinalIgnoreCase)))
+        // On the path's canonical spelling: "token/", "TOKEN" and "//token" reach the same endpoint and share its limit.
+        var path = EdgeRequestChecks.CanonicalPath(request.Path);
+        if (HttpMethods.IsPost(request.Method) && CredentialPaths.Any(p => path.Equals(p, StringComparison.OrdinalIgnoreCase)))
         {
             return RateLimitPartition.GetFixedWindowLimiter("credentials:" + ip, _ => Window(options.SignInPerMinute));
         }

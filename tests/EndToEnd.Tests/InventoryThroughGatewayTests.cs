@@ -11,7 +11,7 @@ public sealed class InventoryThroughGatewayTests(PlatformFixture platform)
     [Fact]
     public async Task An_admin_sets_stock_and_a_guest_reads_it_but_cannot_set_it()
     {
-        var sku = "E2E-" + Guid.NewGuid().ToString("N")[..8];
+        var sku = "E2E-" + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
         using var admin = platform.CreateClient(TestTokens.Admin());
         using var guest = platform.CreateClient();
 

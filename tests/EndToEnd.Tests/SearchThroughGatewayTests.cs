@@ -39,7 +39,7 @@ public sealed class SearchThroughGatewayTests(PlatformFixture platform)
     {
         using var admin = platform.CreateClient(TestTokens.Admin());
         using var guest = platform.CreateClient();
-        var sku = "E2E-SEARCH-" + Guid.NewGuid().ToString("N")[..6];
+        var sku = "E2E-SEARCH-" + Guid.NewGuid().ToString("N")[..6].ToUpperInvariant();
         var body = new Dictionary<string, object>
         {
             ["sku"] = sku, ["name"] = $"Searchable Lamp {Word(0)}", ["brand"] = "Lumo", ["category"] = "lamps", ["price"] = 30m, ["currency"] = "EUR",

@@ -23,7 +23,7 @@ public sealed class ShoppingTests(PlatformFixture platform)
     public async Task A_guest_fills_a_cart_signs_in_claims_it_and_orders_at_catalog_prices()
     {
         var ct = TestContext.Current.CancellationToken;
-        var sku = "E2E-MUG-" + Guid.NewGuid().ToString("N")[..6];
+        var sku = "E2E-MUG-" + Guid.NewGuid().ToString("N")[..6].ToUpperInvariant();
         using var admin = platform.CreateClient(TestTokens.Admin());
         using var guest = platform.CreateClient();
         var customerId = Guid.CreateVersion7();

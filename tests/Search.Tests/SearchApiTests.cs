@@ -103,7 +103,7 @@ public sealed class SearchApiTests(TestInfrastructure infrastructure) : IAsyncLi
     [InlineData("(")]
     [InlineData("%22unbalanced")]
     [InlineData("%27%3B%20DROP%20TABLE%20x%3B--")]
-    [InlineData("%00")]
+    // A NUL is not text: it is refused with a 400 at the edge (HostileInputTests), not searched.
     public async Task Special_characters_are_searched_as_text_never_a_500(string q)
     {
         using var search = await _client.GetAsync(new Uri($"/api/search?q={q}", UriKind.Relative), Ct);

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using Cart.Api.Pricing;
 using Cart.Api.Stores;
 using Ecommerce.ServiceDefaults.Auth;
+using Ecommerce.ServiceDefaults.Validation;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Cart.Api.Carts;
@@ -61,9 +62,10 @@ public static class CartEndpoints
     private static async Task<Results<Ok<CartResponse>, ProblemHttpResult>> AddItem(string id, AddItemRequest request, ClaimsPrincipal user,
         ICartStore store, CartPricing pricing, CartOptions options, TimeProvider time, CancellationToken ct)
     {
-        if (string.IsNullOrWhiteSpace(request.Sku) || request.Sku.Length > 64)
+        // The catalog's canonical form ("cof-1 " is "COF-1"): one line per sku, never a look-alike second line.
+        if (Identifiers.CanonicalSkuOrNull(request.Sku) is not { } sku)
         {
-            return Invalid("sku is required (1 to 64 characters).");
+            return ValidationProblems.Field("sku", Identifiers.SkuRule);
         }
 
         if (request.Quantity is not { } quantity || quantity < 1 || quantity > options.MaxQuantity)
@@ -76,7 +78,6 @@ public static class CartEndpoints
             return NotFound(id);
         }
 
-        var sku = request.Sku.Trim();
         var item = (await pricing.LookupAsync([sku], ct)).GetValueOrDefault(sku);
         if (item is not { Active: true })
         {
@@ -96,6 +97,8 @@ public static class CartEndpoints
             return Invalid($"quantity must be from 1 to {options.MaxQuantity} (DELETE the line to remove it).");
         }
 
+        sku = Identifiers.CanonicalSkuOrNull(sku) ?? sku; // not a sku: no line has it, the store answers "no line"
+
         if (await LoadOwnedAsync(id, user, store, time, ct) is null)
         {
             return NotFound(id);
@@ -113,6 +116,7 @@ public static class CartEndpoints
             return NotFound(id);
         }
 
+        sku = Identifiers.CanonicalSkuOrNull(sku) ?? sku;
         var change = await store.RemoveAsync(id, sku, options.Limits, time.GetUtcNow(), ct);
         return await AfterChangeAsync(change, id, store, pricing, options, time, ct);
     }

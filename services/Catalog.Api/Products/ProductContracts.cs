@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Ecommerce.Contracts.Events;
+using Ecommerce.ServiceDefaults.Validation;
 
 namespace Catalog.Api.Products;
 
@@ -43,16 +44,25 @@ public static partial class ProductRules
     public const int MaxImages = 10;
     public const decimal MaxPrice = 1_000_000m;
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
-    private static partial Regex SkuPattern();
-
-    [GeneratedRegex("^[a-z][a-zA-Z0-9_]{0,39}$")]
+    // \z, not $: "$" also matches before a final newline.
+    [GeneratedRegex(@"\A[a-z][a-zA-Z0-9_]{0,39}\z")]
     private static partial Regex AttributeName();
 
-    [GeneratedRegex("^[A-Z]{3}$")]
+    [GeneratedRegex(@"\A[A-Z]{3}\z")]
     private static partial Regex CurrencyPattern();
 
-    public static bool IsSku(string? value) => value is not null && SkuPattern().IsMatch(value);
+    /// <summary>A sku in its one canonical form (upper case, see <see cref="Identifiers"/>): the only form stored or compared.</summary>
+    public static bool IsSku(string? value) => value is not null && Identifiers.CanonicalSkuOrNull(value) == value;
+
+    /// <summary>
+    /// The request with its skus in canonical form (trimmed, upper case), so "cof-1" and "COF-1 " are the sku "COF-1" and
+    /// uniqueness is checked on that. A sku that has no canonical form is left as sent, for Validate to refuse.
+    /// </summary>
+    public static ProductRequest Canonical(ProductRequest r) => r with
+    {
+        Sku = Identifiers.CanonicalSkuOrNull(r.Sku) ?? r.Sku,
+        Variants = r.Variants?.Select(v => v with { Sku = Identifiers.CanonicalSkuOrNull(v.Sku) ?? v.Sku }).ToList(),
+    };
 
     public static bool IsAttributeName(string name) => AttributeName().IsMatch(name);
 
@@ -62,7 +72,7 @@ public static partial class ProductRules
         var errors = new Dictionary<string, string[]>();
         void Fail(string field, string message) => errors[field] = [message];
 
-        if (!IsSku(r.Sku)) Fail("sku", "1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit.");
+        if (!IsSku(r.Sku)) Fail("sku", Identifiers.SkuRule);
         if (string.IsNullOrWhiteSpace(r.Name) || r.Name.Length > 200) Fail("name", "Required, at most 200 characters.");
         if (r.Description?.Length > 4000) Fail("description", "At most 4000 characters.");
         if (string.IsNullOrWhiteSpace(r.Brand) || r.Brand.Length > 100) Fail("brand", "Required, at most 100 characters.");

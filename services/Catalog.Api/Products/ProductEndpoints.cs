@@ -2,6 +2,7 @@ using System.Globalization;
 using Ecommerce.Contracts.Events;
 using Ecommerce.Contracts.Outbox;
 using Ecommerce.ServiceDefaults.Auth;
+using Ecommerce.ServiceDefaults.Validation;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Catalog.Api.Products;
@@ -55,11 +56,16 @@ public static class ProductEndpoints
         return TypedResults.Ok(page);
     }
 
-    /// <summary>Several products at once, by ids or by skus (product or variant skus): how carts and orders price lines.</summary>
-    private static async Task<Results<Ok<IReadOnlyList<ProductResponse>>, ProblemHttpResult>> Batch(string? ids, string? skus, ICatalogStore store, CancellationToken ct)
+    /// <summary>
+    /// Several products at once, by ids or by skus (product or variant skus): how carts and orders price lines.
+    /// Public like the detail page, so it shows what the detail page shows: drafts only to an admin. Carts and orders
+    /// sell active products only, so they need no other path: a draft is simply absent, as an unknown sku is.
+    /// </summary>
+    private static async Task<Results<Ok<IReadOnlyList<ProductResponse>>, ProblemHttpResult>> Batch(string? ids, string? skus, HttpContext context,
+        ICatalogStore store, CancellationToken ct)
     {
         var idList = Split(ids);
-        var skuList = Split(skus);
+        var skuList = Split(skus).Select(s => Identifiers.CanonicalSkuOrNull(s) ?? s).Distinct().ToArray();
         if (idList.Length + skuList.Length is 0 or > 100)
         {
             return Invalid("Pass 1 to 100 ids (?ids=a,b) or skus (?skus=a,b).");
@@ -72,7 +78,8 @@ public static class ProductEndpoints
             guids.Add(g);
         }
 
-        return TypedResults.Ok(await store.FindManyAsync(guids, skuList, ct));
+        var found = await store.FindManyAsync(guids, skuList, ct);
+        return TypedResults.Ok<IReadOnlyList<ProductResponse>>(context.User.IsAdmin() ? found : found.Where(p => p.Status != ProductStatus.Draft).ToList());
     }
 
     private static async Task<Results<Ok<ProductResponse>, StatusCodeHttpResult, ProblemHttpResult>> Get(
@@ -104,6 +111,7 @@ public static class ProductEndpoints
     private static async Task<Results<Created<ProductResponse>, ValidationProblem, ProblemHttpResult>> Create(
         ProductRequest request, ICatalogStore store, ProductWriter writer, TimeProvider time, CancellationToken ct)
     {
+        request = ProductRules.Canonical(request);
         var errors = ProductRules.Validate(request);
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors, type: ProblemBase + "validation", title: "Invalid product");
 
@@ -127,6 +135,7 @@ public static class ProductEndpoints
                 title: "Precondition required", type: ProblemBase + "precondition-required");
         }
 
+        request = ProductRules.Canonical(request);
         var errors = ProductRules.Validate(request);
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors, type: ProblemBase + "validation", title: "Invalid product");
 
@@ -204,7 +213,7 @@ public static class ProductEndpoints
     {
         result = null;
         if (value.Count == 0) return true;
-        if (!decimal.TryParse(value.ToString(), NumberStyles.Number, CultureInfo.InvariantCulture, out var d)) return false;
+        if (value.Count > 1 || !InvariantNumbers.TryParseDecimal(value.ToString(), out var d)) return false;
         result = d;
         return true;
     }

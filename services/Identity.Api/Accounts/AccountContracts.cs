@@ -1,4 +1,5 @@
 using System.Net.Mail;
+using Ecommerce.ServiceDefaults.Validation;
 
 namespace Identity.Api.Accounts;
 
@@ -84,8 +85,8 @@ public static class AccountRules
 
         static bool Bad(string? v, int max, bool required = true) => required ? string.IsNullOrWhiteSpace(v) || v.Length > max : v?.Length > max;
         return addresses.Any(a => Bad(a.Line1, 200) || Bad(a.City, 100) || Bad(a.PostalCode, 20) || Bad(a.Line2, 200, false) || Bad(a.Label, 50, false)
-                                  || a.Country is not { Length: 2 } || !a.Country.All(char.IsAsciiLetterUpper))
-            ? "Each address needs line1, city, postalCode and a two-letter upper-case country code; label ≤ 50, line2 ≤ 200."
+                                  || !CountryCodes.IsAssigned(a.Country))
+            ? "Each address needs line1, city, postalCode and an ISO 3166-1 alpha-2 country code in upper case (e.g. DE); label ≤ 50, line2 ≤ 200."
             : null;
     }
 }

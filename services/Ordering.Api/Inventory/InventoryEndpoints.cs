@@ -1,6 +1,7 @@
 using Ecommerce.Contracts.Events;
 using Ecommerce.Contracts.Outbox;
 using Ecommerce.ServiceDefaults.Auth;
+using Ecommerce.ServiceDefaults.Validation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Ordering.Api.Infrastructure;
@@ -28,17 +29,26 @@ public static class InventoryEndpoints
 
     private static async Task<Results<Ok<InventoryResponse>, ProblemHttpResult>> GetOne(string sku, OrderingDb db, CancellationToken ct)
     {
+        if (Identifiers.CanonicalSkuOrNull(sku) is not { } canonical)
+        {
+            return Problems.NotFound($"No stock is recorded for sku '{sku}'."); // no such sku can exist
+        }
+
+        sku = canonical;
         var rows = await db.Stock.AsNoTracking().Where(s => s.Sku == sku).OrderBy(s => s.Warehouse).ToListAsync(ct);
         return rows.Count == 0 ? Problems.NotFound($"No stock is recorded for sku '{sku}'.") : TypedResults.Ok(ToResponse(sku, rows));
     }
 
     private static async Task<Results<Ok<List<InventoryResponse>>, ProblemHttpResult>> GetMany(string? skus, OrderingDb db, CancellationToken ct)
     {
-        var list = (skus ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct().ToArray();
-        if (list.Length is 0 or > MaxSkusPerLookup)
+        var raw = (skus ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (raw.Length is 0 or > MaxSkusPerLookup)
         {
             return Problems.Validation($"Pass 1 to {MaxSkusPerLookup} skus: ?skus=a,b,c");
         }
+
+        // A value that is no sku has no stock; it is not sent to the database at all.
+        var list = raw.Select(Identifiers.CanonicalSkuOrNull).OfType<string>().Distinct().ToArray();
 
         var rows = await db.Stock.AsNoTracking().Where(s => list.Contains(s.Sku)).OrderBy(s => s.Sku).ThenBy(s => s.Warehouse).ToListAsync(ct);
         return TypedResults.Ok(rows.GroupBy(r => r.Sku).Select(g => ToResponse(g.Key, g.ToList())).ToList());
@@ -48,15 +58,20 @@ public static class InventoryEndpoints
     private static async Task<Results<Ok<InventoryResponse>, ProblemHttpResult>> SetStock(
         string sku, SetStockRequest request, OrderingDb db, TimeProvider time, OutboxRelay<OrderingDb> relay, CancellationToken ct)
     {
-        if (string.IsNullOrWhiteSpace(sku) || sku.Length > 64)
+        // Stock is kept for skus the catalog would accept, in the catalog's canonical form, and warehouses have one
+        // spelling: "MAIN" and "main " are the warehouse "main", never a second one beside it.
+        if (Identifiers.CanonicalSkuOrNull(sku) is not { } canonicalSku)
         {
-            return Problems.Validation("sku must be 1 to 64 characters.");
+            return ValidationProblems.Field("sku", Identifiers.SkuRule);
         }
 
-        if (string.IsNullOrWhiteSpace(request.Warehouse) || request.Warehouse.Length > 64)
+        if (Identifiers.CanonicalWarehouseOrNull(request.Warehouse) is not { } warehouse)
         {
-            return Problems.Validation("warehouse is required (1 to 64 characters).");
+            return ValidationProblems.Field("warehouse", Identifiers.WarehouseRule);
         }
+
+        sku = canonicalSku;
+        request = request with { Warehouse = warehouse };
 
         if (request.OnHand is not { } onHand || onHand < 0 || onHand > MaxOnHand)
         {

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Ecommerce.Clients;
+using Ecommerce.ServiceDefaults.Validation;
 using Ordering.Api.Infrastructure;
 using Ordering.Api.Inventory;
 
@@ -179,15 +180,17 @@ public static partial class PlaceOrder
     {
         var a = request.ShippingAddress;
         if (a is null || Blank(a.Name, 100) || Blank(a.Line1, 200) || Blank(a.City, 100) || Blank(a.PostalCode, 20)
-            || a.Country is not { Length: 2 } || !a.Country.All(char.IsAsciiLetterUpper) || (a.Line2?.Length > 200))
+            || !CountryCodes.IsAssigned(a.Country) || (a.Line2?.Length > 200))
         {
-            return (null, null, "shippingAddress needs name, line1, city, postalCode and a two-letter upper-case country code (ISO 3166-1).");
+            return (null, null, "shippingAddress needs name, line1, city, postalCode and an ISO 3166-1 alpha-2 country code in upper case (e.g. DE).");
         }
 
         if (request.CartId is not null)
         {
+            // A cart id is what the cart service issues (22 base64url characters); anything else cannot be a cart and
+            // is refused here, not sent on to the cart service.
             return request.Lines is null
-                ? (null, a, request.CartId.Length is > 0 and <= 64 ? null : "cartId must be 1 to 64 characters.")
+                ? (null, a, request.CartId.Length == 22 && System.Buffers.Text.Base64Url.IsValid(request.CartId) ? null : "cartId is not a cart id.")
                 : (null, a, "Send either cartId or lines, not both.");
         }
 
@@ -204,9 +207,9 @@ public static partial class PlaceOrder
 
         foreach (var line in raw)
         {
-            if (string.IsNullOrWhiteSpace(line.Sku) || line.Sku.Length > 64)
+            if (Identifiers.CanonicalSkuOrNull(line.Sku) is null)
             {
-                return (null, "Every line needs a sku of 1 to 64 characters.");
+                return (null, $"Every line needs a sku: {Identifiers.SkuRule}");
             }
 
             if (line.Quantity is not { } q || q < 1 || q > options.MaxQuantity)
@@ -216,7 +219,7 @@ public static partial class PlaceOrder
         }
 
         // The same sku twice is one line; sorted so the request hash does not depend on line order.
-        var lines = raw.GroupBy(l => l.Sku!.Trim(), StringComparer.Ordinal)
+        var lines = raw.GroupBy(l => Identifiers.CanonicalSkuOrNull(l.Sku)!, StringComparer.Ordinal)
             .Select(g => new NormalizedLine(g.Key, g.Sum(l => l.Quantity!.Value)))
             .OrderBy(l => l.Sku, StringComparer.Ordinal).ToList();
         return lines.Any(l => l.Quantity > options.MaxQuantity) ? (null, $"At most {options.MaxQuantity} units per sku.") : (lines, null);

@@ -116,7 +116,8 @@ public static class SearchEndpoints
     {
         result = null;
         if (value.Count == 0) return true;
-        if (!decimal.TryParse(value.ToString(), NumberStyles.Number, CultureInfo.InvariantCulture, out var d) || d > 1_000_000_000m) return false;
+        // Invariant and without group separators: "1,5" is refused, not read as 15.
+        if (value.Count > 1 || !Ecommerce.ServiceDefaults.Validation.InvariantNumbers.TryParseDecimal(value.ToString(), out var d) || d > 1_000_000_000m) return false;
         result = d;
         return true;
     }
