@@ -15,6 +15,15 @@ public static class Platform
     public static IResourceBuilder<ProjectResource> WithPlatformDefaults(this IResourceBuilder<ProjectResource> project,
         IResourceBuilder<ParameterResource> jwtSigningKey, string environment, int? port = null) =>
         project
+            // --AppHost:Telemetry false: no OTLP export (ServiceDefaults exports only when the endpoint is set), so the
+            // bench lab can measure what telemetry costs. Runs after Aspire's own OTLP settings were added.
+            .WithEnvironment(context =>
+            {
+                if (!project.ApplicationBuilder.Configuration.GetValue("AppHost:Telemetry", true))
+                {
+                    context.EnvironmentVariables.Remove("OTEL_EXPORTER_OTLP_ENDPOINT");
+                }
+            })
             .WithHttpEndpoint(port: port is 0 ? null : port, name: "http", isProxied: false)
             .WithHttpHealthCheck("/health")
             .WithEnvironment("ASPNETCORE_ENVIRONMENT", environment)
