@@ -39,6 +39,7 @@ try
     var orderingDb = postgres.AddDatabase("orderingdb");
     var cartDb = postgres.AddDatabase("cartdb");
     var searchDb = postgres.AddDatabase("searchdb");
+    var paymentDb = postgres.AddDatabase("paymentdb");
     var redis = stores.AddRedis("redis");
 
     var identity = builder.AddProject<Projects.Identity_Api>("identity-api")
@@ -66,19 +67,27 @@ try
         catalog.WithReference(mongo).WaitFor(mongo);
     }
 
+    // Payments calls no service: ordering charges through it, and it hears about orders from ordering's events.
+    var payments = builder.AddProject<Projects.Payments_Api>("payments-api")
+        .WithPlatformDefaults(jwtSigningKey, environment)
+        .WithReference(paymentDb).WaitFor(paymentDb)
+        .WithReference(redis).WaitFor(redis);
+
     var ordering = builder.AddProject<Projects.Ordering_Api>("ordering-api")
         .WithPlatformDefaults(jwtSigningKey, environment)
         .WithReference(orderingDb).WaitFor(orderingDb)
         .WithReference(redis).WaitFor(redis)
-        .WithReference(catalog);
+        .WithReference(catalog)
+        .WithReference(payments);
 
     var cart = builder.AddProject<Projects.Cart_Api>("cart-api")
         .WithPlatformDefaults(jwtSigningKey, environment)
         .WithReference(redis).WaitFor(redis)
         .WithReference(cartDb).WaitFor(cartDb)
-        .WithReference(catalog).WithReference(ordering)
+        .WithReference(catalog)
         .WithEnvironment("Cart__Store", config["Cart:Store"] ?? "redis"); // --Cart:Store postgres for the store lab
-    ordering.WithReference(cart); // checkout from a cart reads it on the customer's behalf
+    // Calls go one way: ordering → cart (checkout reads a cart's lines) → catalog. Carts learn stock from ordering's events.
+    ordering.WithReference(cart);
 
     var elasticsearch = stores.AddElasticsearch("elasticsearch");
     var searchEngine = config["Search:Engine"] ?? (elasticsearch is not null && containers ? "elasticsearch" : "lucene");
@@ -105,8 +114,8 @@ try
     var gateway = builder.AddProject<Projects.Gateway>("gateway")
         .WithPlatformDefaults(jwtSigningKey, environment, port: config.GetValue("AppHost:GatewayPort", 8080))
         .WithExternalHttpEndpoints()
-        .WithReference(identity).WithReference(catalog).WithReference(ordering).WithReference(cart).WithReference(search)
-        .WaitFor(identity).WaitFor(catalog).WaitFor(ordering).WaitFor(cart).WaitFor(search)
+        .WithReference(identity).WithReference(catalog).WithReference(ordering).WithReference(cart).WithReference(search).WithReference(payments)
+        .WaitFor(identity).WaitFor(catalog).WaitFor(ordering).WaitFor(cart).WaitFor(search).WaitFor(payments)
         // The public edge must not believe a client's X-Forwarded-For (it would dodge per-IP limits).
         .WithEnvironment("ASPNETCORE_FORWARDEDHEADERS_ENABLED", "false")
         // The bench lab raises this (--Gateway:WritesPerMinute 1000000): its load comes from one address.

@@ -42,7 +42,8 @@ public static partial class AuthenticationExtensions
 
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(Policies.SignedIn, p => p.RequireAuthenticatedUser().RequireRole(Roles.Customer, Roles.Admin))
-            .AddPolicy(Policies.Admin, p => p.RequireAuthenticatedUser().RequireRole(Roles.Admin));
+            .AddPolicy(Policies.Admin, p => p.RequireAuthenticatedUser().RequireRole(Roles.Admin))
+            .AddPolicy(Policies.Service, p => p.RequireAuthenticatedUser().RequireRole(Roles.Service));
         return builder;
     }
 

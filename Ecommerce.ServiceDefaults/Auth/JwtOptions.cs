@@ -31,6 +31,9 @@ public static class Roles
 {
     public const string Customer = "customer";
     public const string Admin = "admin";
+
+    /// <summary>Another service of the platform calling on its own behalf (ordering charging through payments).</summary>
+    public const string Service = "service";
 }
 
 public static class Policies
@@ -38,4 +41,7 @@ public static class Policies
     /// <summary>Any signed-in user (customer or admin).</summary>
     public const string SignedIn = "signed-in";
     public const string Admin = "admin";
+
+    /// <summary>Only the platform's own services: a shopper's or an admin's token is refused.</summary>
+    public const string Service = "service";
 }

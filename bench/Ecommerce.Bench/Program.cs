@@ -153,6 +153,41 @@ switch (command)
         Console.WriteLine($"orders accepted: {accepted}");
         break;
 
+    case "cart-checkout":
+        // Checkout from a cart (the path with calls between services): first one guest cart per order, each with one
+        // line, then the timed part only — POST /api/orders {cartId} at --rate, from signed-in customers.
+        var buyers = Tokens(options);
+        var buyerTokens = Enumerable.Range(0, 64).Select(_ => buyers.CreateAccessToken(Guid.CreateVersion7(), "bench@example.test", Roles.Customer)).ToArray();
+        var cartCount = (int)Math.Ceiling(options.Rate * options.Duration.TotalSeconds) + 1;
+        var cartIds = new string[cartCount];
+        await Parallel.ForEachAsync(Enumerable.Range(0, cartCount), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
+        {
+            using var created = await http.PostAsync(new Uri("/api/carts", UriKind.Relative), null, ct);
+            created.EnsureSuccessStatusCode();
+            cartIds[i] = (await created.Content.ReadFromJsonAsync<CartId>(ct))!.Id;
+#pragma warning disable CA5394 // load spreading, not security
+            using var added = await http.PostAsJsonAsync($"/api/carts/{cartIds[i]}/items", new { sku = Sku(Random.Shared.Next(1, (skuFile?.Length ?? options.Skus) + 1)), quantity = 1 }, ct);
+#pragma warning restore CA5394
+            added.EnsureSuccessStatusCode();
+        });
+        Console.WriteLine($"{cartCount} carts prepared");
+        Report(options, await LoadRunner.RunAsync(options.Name ?? "checkout from a cart", async (client, sequence, ct) =>
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/orders")
+            {
+                Content = JsonContent.Create(new
+                {
+                    cartId = cartIds[sequence % cartCount],
+                    shippingAddress = new { name = "Bench", line1 = "1 Load St", city = "Berlin", postalCode = "10115", country = "DE" },
+                }),
+            };
+            request.Headers.Authorization = new("Bearer", buyerTokens[sequence % buyerTokens.Length]);
+            request.Headers.Add("Idempotency-Key", $"bench-{Guid.NewGuid():N}");
+            using var response = await client.SendAsync(request, ct);
+            return response.IsSuccessStatusCode;
+        }, options.Rate, options.Duration, options.Connections, http));
+        break;
+
     case "cart":
         // One round trip: create a guest cart, add 3 items, read it back priced. Latency is for the whole trip.
         var skus = (options.SkuList ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries);
@@ -180,7 +215,7 @@ switch (command)
         break;
 
     default:
-        Console.WriteLine("commands: skus | sample | get | urls | mix | stock | checkout | cart | serve | report | token   (options: --url --rate --duration --connections --skus --hot-sku --on-hand --key-file --out --sku-list --sku-file --url-file --name)");
+        Console.WriteLine("commands: skus | sample | get | urls | mix | stock | checkout | cart-checkout | cart | serve | report | token   (options: --url --rate --duration --connections --skus --hot-sku --on-hand --key-file --out --sku-list --sku-file --url-file --name)");
         break;
 }
 

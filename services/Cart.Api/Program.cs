@@ -4,6 +4,7 @@ using Cart.Api.Pricing;
 using Cart.Api.Stores;
 using Ecommerce.Clients;
 using Ecommerce.Contracts.Outbox;
+using Ecommerce.Contracts.ReadModels;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
@@ -14,8 +15,9 @@ builder.Services.AddSingleton(options);
 // Redis carries the event streams whatever the cart store is.
 builder.AddRedisClient("redis");
 builder.Services.AddSingleton(builder.Configuration.GetSection("Consumers").Get<ConsumerOptions>() ?? new ConsumerOptions());
-builder.Services.AddSingleton<OrderPlacedConsumer>();
-builder.Services.AddHostedService(sp => sp.GetRequiredService<OrderPlacedConsumer>());
+builder.Services.AddSingleton(sp => new StockBook(sp.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>(), options.StockKey));
+builder.Services.AddSingleton<OrderingEventsConsumer>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<OrderingEventsConsumer>());
 builder.Services.AddSingleton<CatalogEventsConsumer>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<CatalogEventsConsumer>());
 switch (options.Store)
@@ -37,14 +39,6 @@ builder.Services.AddMemoryCache();
 builder.Services.AddSingleton<CartPricing>();
 builder.Services.AddHttpClient<ICatalogClient, HttpCatalogClient>(http =>
     http.BaseAddress = new Uri(builder.Configuration["Cart:CatalogUrl"] ?? "http://catalog-api"));
-#pragma warning disable EXTEXP0001 // Experimental API, but the documented way to opt one client out of the defaults.
-// Availability is a hint on a cart page (checkout re-checks it): one quick try, never retries that hold the page up.
-builder.Services.AddHttpClient<IInventoryClient, HttpInventoryClient>(http =>
-{
-    http.BaseAddress = new Uri(builder.Configuration["Cart:InventoryUrl"] ?? "http://ordering-api");
-    http.Timeout = TimeSpan.FromSeconds(2);
-}).RemoveAllResilienceHandlers();
-#pragma warning restore EXTEXP0001
 builder.Services.AddOpenApi();
 
 var app = builder.Build();

@@ -13,14 +13,14 @@ public interface ICartClient
 }
 
 /// <summary>
-/// Reads a cart from the cart service (<c>http://cart-api</c>) on behalf of the caller: the caller's own
+/// Reads a cart's unpriced lines from the cart service (<c>http://cart-api</c>) on behalf of the caller: the caller's own
 /// token is forwarded, so the cart service's ownership rules decide, not this client.
 /// </summary>
 public sealed class HttpCartClient(HttpClient http) : ICartClient
 {
     public async Task<IReadOnlyList<CartItem>?> GetItemsAsync(string cartId, string? bearerToken, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/carts/{Uri.EscapeDataString(cartId)}");
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/carts/{Uri.EscapeDataString(cartId)}/lines");
         if (bearerToken is not null)
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearerToken);

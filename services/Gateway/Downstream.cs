@@ -16,6 +16,7 @@ public static class Downstream
         ["carts"] = "cart-api",
         ["orders"] = "ordering-api",
         ["search"] = "search-api",
+        ["payments"] = "payments-api",
     };
 
     public static IReadOnlyList<string> Configured(IConfiguration configuration) =>

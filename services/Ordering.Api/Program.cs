@@ -4,7 +4,7 @@ using Ecommerce.Contracts.Outbox;
 using Ordering.Api.Infrastructure;
 using Ordering.Api.Inventory;
 using Ordering.Api.Orders;
-using Ordering.Api.Payments;
+using Ecommerce.ServiceDefaults.Auth;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
@@ -13,12 +13,14 @@ builder.AddNpgsqlDbContext<OrderingDb>("orderingdb");
 builder.AddRedisClient("redis");
 
 builder.Services.AddSingleton(builder.Configuration.GetSection("Ordering").Get<OrderingOptions>() ?? new OrderingOptions());
-builder.Services.AddSingleton(builder.Configuration.GetSection("Payments").Get<PaymentOptions>() ?? new PaymentOptions());
-builder.Services.AddSingleton<IPaymentProvider, SimulatedPaymentProvider>();
 builder.Services.AddHttpClient<ICatalogClient, HttpCatalogClient>(http =>
     http.BaseAddress = new Uri(builder.Configuration["Ordering:CatalogUrl"] ?? "http://catalog-api"));
 builder.Services.AddHttpClient<ICartClient, HttpCartClient>(http =>
     http.BaseAddress = new Uri(builder.Configuration["Ordering:CartUrl"] ?? "http://cart-api"));
+// Charges carry a service token: payments takes them from the platform's services only.
+builder.Services.AddTransient<ServiceTokenHandler>();
+builder.Services.AddHttpClient<IPaymentsClient, HttpPaymentsClient>(http =>
+    http.BaseAddress = new Uri(builder.Configuration["Ordering:PaymentsUrl"] ?? "http://payments-api")).AddHttpMessageHandler<ServiceTokenHandler>();
 var outbox = builder.Configuration.GetSection("Outbox").Get<OutboxOptions>() ?? new OutboxOptions();
 builder.Services.AddSingleton(outbox);
 builder.Services.AddSingleton<OutboxRelay<OrderingDb>>();
@@ -29,6 +31,9 @@ if (outbox.RelayEnabled)
 
 builder.Services.AddSingleton<OrderSummaryProjector>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<OrderSummaryProjector>());
+builder.Services.AddSingleton(builder.Configuration.GetSection("Consumers").Get<ConsumerOptions>() ?? new ConsumerOptions());
+builder.Services.AddSingleton<PaymentEventsConsumer>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<PaymentEventsConsumer>());
 builder.Services.AddSingleton<ReservationExpiry>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<ReservationExpiry>());
 builder.Services.AddOpenApi();

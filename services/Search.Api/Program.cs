@@ -1,3 +1,4 @@
+using Ecommerce.Contracts.ReadModels;
 using Ecommerce.Clients;
 using Ecommerce.Contracts.Outbox;
 using Search.Api.Engines.Elasticsearch;
@@ -39,7 +40,7 @@ var luceneDirectory = builder.Configuration["Search:Lucene:Directory"] ?? new Lu
 builder.Services.AddSingleton(new ConsumerGroupName(options.ConsumerGroup ?? DefaultGroup(options.Engine, Path.GetFullPath(luceneDirectory, builder.Environment.ContentRootPath))));
 builder.Services.AddSingleton(builder.Configuration.GetSection("Consumers").Get<ConsumerOptions>() ?? new ConsumerOptions());
 builder.Services.AddHostedService<EngineLifetime>();
-builder.Services.AddSingleton<StockBook>();
+builder.Services.AddSingleton(sp => new StockBook(sp.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>(), options.StockKey));
 builder.Services.AddSingleton<SearchIndexer>();
 builder.Services.AddSingleton<Rebuilder>();
 builder.Services.AddHostedService<CatalogEventsConsumer>();

@@ -36,7 +36,7 @@ public sealed class ManifestTests : IAsyncLifetime
     [Fact]
     public void Every_service_is_a_project_and_every_store_a_container()
     {
-        foreach (var service in new[] { "identity-api", "catalog-api", "ordering-api", "cart-api", "search-api", "gateway" })
+        foreach (var service in new[] { "identity-api", "catalog-api", "payments-api", "ordering-api", "cart-api", "search-api", "gateway" })
         {
             Assert.StartsWith("project.", TypeOf(service), StringComparison.Ordinal);
         }
@@ -46,7 +46,7 @@ public sealed class ManifestTests : IAsyncLifetime
             Assert.StartsWith("container.", TypeOf(store), StringComparison.Ordinal);
         }
 
-        foreach (var database in new[] { "identitydb", "catalogdb", "orderingdb", "cartdb", "searchdb" })
+        foreach (var database in new[] { "identitydb", "catalogdb", "orderingdb", "cartdb", "searchdb", "paymentdb" })
         {
             Assert.Equal("value.v0", TypeOf(database));
             Assert.Contains("{postgres.", _resources.GetProperty(database).GetProperty("connectionString").GetString(), StringComparison.Ordinal);
@@ -71,12 +71,35 @@ public sealed class ManifestTests : IAsyncLifetime
         Assert.Contains("catalog-api", search["services__catalog-api__http__0"], StringComparison.Ordinal);
 
         var gateway = EnvOf("gateway");
-        foreach (var service in new[] { "identity-api", "catalog-api", "ordering-api", "cart-api", "search-api" })
+        foreach (var service in new[] { "identity-api", "catalog-api", "payments-api", "ordering-api", "cart-api", "search-api" })
         {
             Assert.True(gateway.ContainsKey($"services__{service}__http__0"), $"the gateway has no reference to {service}");
         }
 
         Assert.True(_resources.GetProperty("gateway").GetProperty("bindings").GetProperty("http").GetProperty("external").GetBoolean());
+    }
+
+    [Fact]
+    public void Calls_between_services_form_a_one_way_graph()
+    {
+        // Who may call whom is what the manifest wires (services__{name}__…): walk it and look for a way back.
+        var services = new[] { "identity-api", "catalog-api", "payments-api", "ordering-api", "cart-api", "search-api" };
+        var calls = services.ToDictionary(s => s, s => services.Where(t => EnvOf(s).ContainsKey($"services__{t}__http__0")).ToList());
+        Assert.Equal(["cart-api", "catalog-api", "payments-api"], calls["ordering-api"].Order(StringComparer.Ordinal));
+        Assert.Empty(calls["payments-api"]);
+        Assert.Equal(["catalog-api"], calls["cart-api"]);
+        Assert.Equal("{paymentdb.connectionString}", EnvOf("payments-api")["ConnectionStrings__paymentdb"]);
+
+        foreach (var start in services)
+        {
+            var seen = new HashSet<string>();
+            var next = new Stack<string>(calls[start]);
+            while (next.TryPop(out var service))
+            {
+                Assert.False(service == start, $"{start} can be called back by a service it calls");
+                if (seen.Add(service)) foreach (var callee in calls[service]) next.Push(callee);
+            }
+        }
     }
 
     [Fact]

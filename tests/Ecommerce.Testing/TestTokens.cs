@@ -18,6 +18,10 @@ public static class TestTokens
     public static string Admin(Guid? userId = null) =>
         Tokens.CreateAccessToken(userId ?? Guid.CreateVersion7(), "admin@example.test", Roles.Admin);
 
+    /// <summary>A platform service's own token (what ordering sends to payments).</summary>
+    public static string Service(string name = "ordering-api") =>
+        Tokens.CreateAccessToken(Guid.CreateVersion7(), $"{name}@services.polyglot.local", Roles.Service);
+
     /// <summary>A token that is already expired (lifetime in the past).</summary>
     public static string Expired(Guid userId) =>
         Tokens.CreateAccessToken(userId, "expired@example.test", Roles.Customer, TimeSpan.FromMinutes(-10));

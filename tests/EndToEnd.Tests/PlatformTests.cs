@@ -20,7 +20,7 @@ public sealed class PlatformTests(PlatformFixture platform)
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var resources = platform.App.Services.GetRequiredService<DistributedApplicationModel>().Resources;
         var services = resources.OfType<ProjectResource>().Where(p => p.Name != "gateway").Select(p => p.Name).ToList();
-        Assert.Equal(["identity-api", "catalog-api", "ordering-api", "cart-api", "search-api"], services);
+        Assert.Equal(["identity-api", "catalog-api", "payments-api", "ordering-api", "cart-api", "search-api"], services);
         Assert.All(services, name => Assert.Equal("Healthy", health!.Checks[name].Status));
 
         // What the dashboard shows: the one-shot initdb step finished, everything else running and healthy.

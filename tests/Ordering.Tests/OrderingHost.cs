@@ -1,21 +1,33 @@
+extern alias payments;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Ordering.Api.Infrastructure;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Ordering.Api.Orders;
+using PaymentsProgram = payments::Program;
 
 namespace Ordering.Tests;
 
-/// <summary>One ordering database, a catalog stub, and as many service instances on it as a test wants.</summary>
+/// <summary>
+/// One ordering database, a catalog stub, the real payments service (its own database, the same Redis, so events
+/// flow both ways), and as many ordering instances as a test wants.
+/// </summary>
 public sealed class OrderingHost : IAsyncDisposable
 {
     private readonly List<ServiceFactory<Program>> _instances = [];
 
-    private OrderingHost(string connectionString, string redis, CatalogStub catalog)
+    private OrderingHost(string connectionString, string redis, CatalogStub catalog, ServiceFactory<PaymentsProgram> payments)
     {
         ConnectionString = connectionString;
         Redis = redis;
         Catalog = catalog;
+        Payments = payments;
+        PaymentsUrl = payments.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
     }
+
+    public ServiceFactory<PaymentsProgram> Payments { get; }
+    public string PaymentsUrl { get; }
 
     public string ConnectionString { get; }
     public string Redis { get; }
@@ -25,7 +37,16 @@ public sealed class OrderingHost : IAsyncDisposable
     public static async Task<OrderingHost> StartAsync(TestInfrastructure infrastructure)
     {
         var database = await infrastructure.CreateDatabaseAsync("ordering");
-        return new OrderingHost(database, await infrastructure.CreateRedisDatabaseAsync(), await CatalogStub.StartAsync());
+        var redis = await infrastructure.CreateRedisDatabaseAsync();
+        var payments = new ServiceFactory<PaymentsProgram>(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:paymentdb"] = await infrastructure.CreateDatabaseAsync("payments") + ";Maximum Pool Size=50",
+            ["ConnectionStrings:redis"] = redis,
+            ["Payments:Provider:LatencyMilliseconds"] = "5",
+            ["Consumers:PollInterval"] = "00:00:00.050",
+        }, useRealServer: true);
+        payments.StartServer();
+        return new OrderingHost(database, redis, await CatalogStub.StartAsync(), payments);
     }
 
     /// <summary>A service instance; <paramref name="realServer"/> serves on a loopback port (for concurrency tests).</summary>
@@ -36,7 +57,8 @@ public sealed class OrderingHost : IAsyncDisposable
             ["ConnectionStrings:orderingdb"] = ConnectionString + ";Maximum Pool Size=50",
             ["ConnectionStrings:redis"] = Redis,
             ["Ordering:CatalogUrl"] = Catalog.Url.ToString(),
-            ["Payments:LatencyMilliseconds"] = "0",
+            ["Ordering:PaymentsUrl"] = PaymentsUrl,
+            ["Consumers:PollInterval"] = "00:00:00.050",
         };
         foreach (var (k, v) in settings ?? [])
         {
@@ -84,6 +106,15 @@ public sealed class OrderingHost : IAsyncDisposable
         }
 
         await Catalog.DisposeAsync();
+        await Payments.DisposeAsync();
+    }
+
+    /// <summary>Pays an order with a test card token under an Idempotency-Key (a new one unless given).</summary>
+    public static async Task<HttpResponseMessage> PayAsync(HttpClient customer, Guid orderId, string method = "tok_visa", string? key = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/orders/{orderId}/pay") { Content = JsonContent.Create(new { paymentMethod = method }) };
+        request.Headers.Add("Idempotency-Key", key ?? Guid.NewGuid().ToString());
+        return await customer.SendAsync(request);
     }
 }
 

@@ -15,6 +15,10 @@ public sealed record SetQuantityRequest(int? Quantity);
 
 public sealed record CartCreated(string Id);
 
+public sealed record CartLineQuantity(string Sku, int Quantity);
+
+public sealed record CartLines(string Id, IReadOnlyList<CartLineQuantity> Lines);
+
 /// <summary>
 /// Carts. A guest cart's id (128 random bits) is its capability; a signed-in user's cart answers only
 /// that user — anyone else gets a 404, so its existence is never revealed.
@@ -28,6 +32,7 @@ public static class CartEndpoints
         var carts = app.MapGroup("/api/carts").WithTags("Carts");
         carts.MapPost("/", Create);
         carts.MapGet("/{id}", Get);
+        carts.MapGet("/{id}/lines", Lines);
         carts.MapPost("/{id}/items", AddItem);
         carts.MapPut("/{id}/items/{sku}", SetQuantity);
         carts.MapDelete("/{id}/items/{sku}", RemoveItem);
@@ -57,6 +62,17 @@ public static class CartEndpoints
     {
         var cart = await LoadOwnedAsync(id, user, store, time, ct);
         return cart is null ? NotFound(id) : TypedResults.Ok(await pricing.PriceAsync(cart, ct));
+    }
+
+    /// <summary>
+    /// The cart's lines as stored, unpriced: what checkout reads (ordering prices the order itself, once, from the
+    /// catalog), so a checkout costs the cart no catalog call. Same ownership rules as the cart.
+    /// </summary>
+    private static async Task<Results<Ok<CartLines>, ProblemHttpResult>> Lines(string id, ClaimsPrincipal user, ICartStore store,
+        TimeProvider time, CancellationToken ct)
+    {
+        var cart = await LoadOwnedAsync(id, user, store, time, ct);
+        return cart is null ? NotFound(id) : TypedResults.Ok(new CartLines(cart.Id, cart.Lines.Select(l => new CartLineQuantity(l.Sku, l.Quantity)).ToList()));
     }
 
     private static async Task<Results<Ok<CartResponse>, ProblemHttpResult>> AddItem(string id, AddItemRequest request, ClaimsPrincipal user,

@@ -1,19 +1,22 @@
 using Cart.Api.Stores;
 using Ecommerce.Clients;
+using Ecommerce.Contracts.ReadModels;
 using Microsoft.Extensions.Caching.Memory;
 
 namespace Cart.Api.Pricing;
 
+/// <param name="Available">Whether the line's quantity is available now; null when not known.</param>
+/// <param name="AvailableQuantity">How many units are available now (null when not known): a hint, checkout decides.</param>
 public sealed record CartLineResponse(string Sku, Guid? ProductId, string? Name, int Quantity, decimal? UnitPrice, decimal LineTotal,
-    bool PriceChanged, bool? Available);
+    bool PriceChanged, bool? Available, int? AvailableQuantity);
 
 public sealed record CartResponse(string Id, IReadOnlyList<CartLineResponse> Lines, decimal Subtotal, string? Currency, DateTimeOffset ExpiresAt);
 
 /// <summary>
-/// Prices a cart from the catalog now (one batch call per cart, each sku cached for a few seconds) and
-/// asks inventory what is available. The stored price is only used to tell the shopper it changed.
+/// Prices a cart from the catalog now (one batch call per cart, each sku cached for a few seconds) and shows what is
+/// available from the stock read model fed by ordering's events. The stored price only tells the shopper it changed.
 /// </summary>
-public sealed partial class CartPricing(ICatalogClient catalog, IInventoryClient inventory, IMemoryCache cache, CartOptions options,
+public sealed partial class CartPricing(ICatalogClient catalog, StockBook stock, IMemoryCache cache, CartOptions options,
     ILogger<CartPricing> logger)
 {
     public async Task<IReadOnlyDictionary<string, CatalogItem>> LookupAsync(IReadOnlyCollection<string> skus, CancellationToken ct)
@@ -66,13 +69,12 @@ public sealed partial class CartPricing(ICatalogClient catalog, IInventoryClient
         {
             try
             {
-                available = await inventory.GetAvailableAsync(skus, ct);
+                available = await stock.GetAsync(skus);
             }
-            catch (Exception ex) when (ex is HttpRequestException or Polly.ExecutionRejectedException
-                                       || (ex is TaskCanceledException && !ct.IsCancellationRequested))
+            catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
             {
                 // Availability is a hint here (checkout re-checks it): show "unknown", not an error.
-                LogInventoryUnavailable(logger, ex);
+                LogStockUnknown(logger, ex);
             }
         }
 
@@ -81,20 +83,20 @@ public sealed partial class CartPricing(ICatalogClient catalog, IInventoryClient
             if (!prices.TryGetValue(line.Sku, out var item) || !item.Active)
             {
                 // Deleted or withdrawn from sale: kept so the shopper sees what happened, priced at nothing.
-                return new CartLineResponse(line.Sku, item?.ProductId, item?.Name, line.Quantity, null, 0m, false, false);
+                return new CartLineResponse(line.Sku, item?.ProductId, item?.Name, line.Quantity, null, 0m, false, false, null);
             }
 
-            bool? inStock = available is null ? null : available.GetValueOrDefault(line.Sku) >= line.Quantity;
+            int? units = available is not null && available.TryGetValue(line.Sku, out var n) ? Math.Max(n, 0) : null;
             return new CartLineResponse(line.Sku, item.ProductId, item.Name, line.Quantity, item.Price, item.Price * line.Quantity,
-                item.Price != line.PriceSeen, inStock);
+                item.Price != line.PriceSeen, units is null ? null : units >= line.Quantity, units);
         }).ToList();
 
         var currency = cart.Lines.Select(l => prices.GetValueOrDefault(l.Sku)?.Currency).FirstOrDefault(c => c is not null);
         return new CartResponse(cart.Id, lines, lines.Sum(l => l.LineTotal), currency, cart.ExpiresAt);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Inventory could not be reached; cart availability shown as unknown")]
-    private static partial void LogInventoryUnavailable(ILogger logger, Exception exception);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The stock read model could not be read; cart availability shown as unknown")]
+    private static partial void LogStockUnknown(ILogger logger, Exception exception);
 }
 
 /// <summary>Settings under <c>Cart</c>.</summary>
@@ -104,6 +106,9 @@ public sealed class CartOptions
     public TimeSpan Ttl { get; set; } = TimeSpan.FromDays(7);
     public TimeSpan PriceCacheDuration { get; set; } = TimeSpan.FromSeconds(2);
     public TimeSpan CleanupInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The Redis hash of the cart's stock read model (available units per sku, from ordering's StockChanged).</summary>
+    public string StockKey { get; set; } = "cart:stock";
     public int MaxLines { get; set; } = 100;
     public int MaxQuantity { get; set; } = 99;
 

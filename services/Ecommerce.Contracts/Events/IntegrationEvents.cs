@@ -15,6 +15,9 @@ namespace Ecommerce.Contracts.Events;
 [JsonDerivedType(typeof(OrderPaid), nameof(OrderPaid))]
 [JsonDerivedType(typeof(OrderCancelled), nameof(OrderCancelled))]
 [JsonDerivedType(typeof(OrderShipped), nameof(OrderShipped))]
+[JsonDerivedType(typeof(PaymentSucceeded), nameof(PaymentSucceeded))]
+[JsonDerivedType(typeof(PaymentFailed), nameof(PaymentFailed))]
+[JsonDerivedType(typeof(PaymentRefunded), nameof(PaymentRefunded))]
 public abstract record IntegrationEvent;
 
 public sealed record VariantSnapshot(string Sku, IReadOnlyDictionary<string, JsonElement> Attributes, decimal? Price);
@@ -41,6 +44,15 @@ public sealed record OrderPaid(Guid OrderId, decimal Amount, string Currency) : 
 public sealed record OrderCancelled(Guid OrderId, string Reason) : IntegrationEvent;
 
 public sealed record OrderShipped(Guid OrderId, string TrackingNumber) : IntegrationEvent;
+
+/// <summary>The provider charged the order's amount; <c>PaymentId</c> is the payments service's id for it.</summary>
+public sealed record PaymentSucceeded(Guid OrderId, Guid PaymentId, decimal Amount, string Currency) : IntegrationEvent;
+
+/// <summary>The provider declined (or never took) the charge; the order stays payable.</summary>
+public sealed record PaymentFailed(Guid OrderId, Guid PaymentId, string Reason) : IntegrationEvent;
+
+/// <summary>The charge was given back in full (the order was cancelled, or turned out not payable when the charge landed).</summary>
+public sealed record PaymentRefunded(Guid OrderId, Guid PaymentId, Guid RefundId, decimal Amount, string Currency, string Reason) : IntegrationEvent;
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, AllowOutOfOrderMetadataProperties = true)] // jsonb reorders keys
 [JsonSerializable(typeof(IntegrationEvent))]

@@ -5,6 +5,7 @@ public static class EventStreams
 {
     public const string Catalog = "catalog";
     public const string Ordering = "ordering";
+    public const string Payments = "payments";
 
     public static string Key(string stream) => $"events:{stream}";
 

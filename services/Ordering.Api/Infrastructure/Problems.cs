@@ -5,8 +5,6 @@ namespace Ordering.Api.Infrastructure;
 /// <summary>Problem responses with stable <c>type</c> URIs and titles, so clients can branch on them.</summary>
 public static class Problems
 {
-    private const string Base = "https://polyglot-commerce.dev/problems/";
-
     public static ProblemHttpResult Validation(string detail, IDictionary<string, object?>? extensions = null) =>
         Make(StatusCodes.Status400BadRequest, "validation", "Invalid request", detail, extensions);
 
@@ -27,14 +25,15 @@ public static class Problems
         Make(StatusCodes.Status422UnprocessableEntity, "idempotency-key-reused", "Idempotency key reused",
             "This Idempotency-Key was already used with a different request body.");
 
-    public static ProblemHttpResult PaymentDeclined(string reason) =>
-        Make(StatusCodes.Status402PaymentRequired, "payment-declined", "Payment declined", reason);
+    /// <summary>A problem the payments service answered (declined, in progress, already charged…), passed on as it is.</summary>
+    public static ProblemHttpResult FromPayments(int status, string type, string title, string detail) =>
+        TypedResults.Problem(detail, statusCode: status, title: title, type: type);
 
     public static ProblemHttpResult Unavailable(string detail) =>
         Make(StatusCodes.Status503ServiceUnavailable, "dependency-unavailable", "A service this call needs is unavailable", detail);
 
     private static ProblemHttpResult Make(int status, string type, string title, string detail, IDictionary<string, object?>? extensions = null) =>
-        TypedResults.Problem(detail, statusCode: status, title: title, type: Base + type, extensions: extensions);
+        Ecommerce.ServiceDefaults.Problems.Problem.Of(status, type, title, detail, extensions);
 }
 
 public sealed record ShortLine(string Sku, int Requested, int Available);

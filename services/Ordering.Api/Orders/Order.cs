@@ -3,11 +3,28 @@ namespace Ordering.Api.Orders;
 public enum OrderStatus { Placed, Paid, Shipped, Delivered, Cancelled }
 
 /// <summary>
-/// The order aggregate, rebuilt by replaying its events. Every command asks it first whether the
-/// transition is allowed: Placed → Paid → Shipped → Delivered, or Cancelled from Placed or Paid.
+/// What the aggregate decided about a command: the event to append, the reason it cannot, or nothing to do because
+/// it already happened (a payment event heard twice).
+/// </summary>
+public readonly record struct Decision(OrderEvent? Event, string? Refusal)
+{
+    public static Decision Append(OrderEvent e) => new(e, null);
+
+    public static Decision Refuse(string reason) => new(null, reason);
+
+    public static Decision AlreadyDone => new(null, null);
+}
+
+/// <summary>
+/// The order aggregate, rebuilt by replaying its events. Each transition is one method that guards it and returns
+/// the event to append (or why not): Placed → Paid → Shipped → Delivered, or Cancelled from Placed or Paid.
+/// Handlers append what it returns; they never build order events themselves.
 /// </summary>
 public sealed class Order
 {
+    private readonly HashSet<string> _failedPayments = new(StringComparer.Ordinal);
+    private readonly HashSet<Guid> _refunds = [];
+
     public Guid Id { get; private set; }
     public Guid CustomerId { get; private set; }
     public OrderStatus Status { get; private set; }
@@ -19,6 +36,7 @@ public sealed class Order
     public DateTimeOffset UpdatedAt { get; private set; }
     public DateTimeOffset ReservedUntil { get; private set; }
     public string? PaymentId { get; private set; }
+    public decimal RefundedAmount { get; private set; }
     public string? TrackingNumber { get; private set; }
     public string? CancellationReason { get; private set; }
     public int Version { get; private set; }
@@ -64,13 +82,20 @@ public sealed class Order
                 CancellationReason = cancelled.Reason;
                 Status = OrderStatus.Cancelled;
                 break;
+            case OrderPaymentFailed failed:
+                _failedPayments.Add(failed.PaymentId);
+                break;
+            case OrderRefunded refunded:
+                _refunds.Add(refunded.RefundId);
+                RefundedAmount += refunded.Amount;
+                break;
         }
 
         UpdatedAt = at;
         Version++;
     }
 
-    /// <returns>Null when allowed, otherwise why not.</returns>
+    /// <returns>Null when the order may be charged now, otherwise why not (asked before calling the payments service).</returns>
     public string? CannotPay(DateTimeOffset now) => Status switch
     {
         OrderStatus.Placed when now > ReservedUntil => "The reservation for this order has expired.",
@@ -78,12 +103,48 @@ public sealed class Order
         _ => $"An order that is {Status} cannot be paid.",
     };
 
-    public string? CannotCancel() =>
-        Status is OrderStatus.Placed or OrderStatus.Paid ? null : $"An order that is {Status} cannot be cancelled.";
+    /// <summary>A charge landed: the order is paid by it, unless the order stopped being payable meanwhile.</summary>
+    public Decision Pay(string paymentId, decimal amount, string currency, DateTimeOffset now)
+    {
+        if (PaymentId == paymentId)
+        {
+            return Decision.AlreadyDone;
+        }
 
-    public string? CannotShip() =>
-        Status is OrderStatus.Paid ? null : $"An order that is {Status} cannot be shipped; it must be Paid.";
+        if (CannotPay(now) is { } reason)
+        {
+            return Decision.Refuse(reason);
+        }
 
-    public string? CannotDeliver() =>
-        Status is OrderStatus.Shipped ? null : $"An order that is {Status} cannot be delivered; it must be Shipped.";
+        return amount == Total && currency == Currency
+            ? Decision.Append(new OrderPaid(paymentId, amount, currency))
+            : Decision.Refuse($"The charge of {amount} {currency} is not the order's total of {Total} {Currency}.");
+    }
+
+    public Decision Cancel(string reason) =>
+        Status is OrderStatus.Placed or OrderStatus.Paid
+            ? Decision.Append(new OrderCancelled(reason))
+            : Decision.Refuse($"An order that is {Status} cannot be cancelled.");
+
+    /// <summary>Its hold ran out unpaid: cancelled, which releases the stock.</summary>
+    public Decision Expire(DateTimeOffset now) =>
+        Status == OrderStatus.Placed && now > ReservedUntil
+            ? Decision.Append(new OrderCancelled("reservation expired before payment"))
+            : Decision.Refuse("The order is not an expired, unpaid one.");
+
+    public Decision Ship(string trackingNumber) =>
+        Status is OrderStatus.Paid
+            ? Decision.Append(new OrderShipped(trackingNumber))
+            : Decision.Refuse($"An order that is {Status} cannot be shipped; it must be Paid.");
+
+    public Decision Deliver() =>
+        Status is OrderStatus.Shipped
+            ? Decision.Append(new OrderDelivered())
+            : Decision.Refuse($"An order that is {Status} cannot be delivered; it must be Shipped.");
+
+    public Decision RecordPaymentFailure(string paymentId, string reason) =>
+        _failedPayments.Contains(paymentId) ? Decision.AlreadyDone : Decision.Append(new OrderPaymentFailed(paymentId, reason));
+
+    public Decision RecordRefund(string paymentId, Guid refundId, decimal amount, string currency) =>
+        _refunds.Contains(refundId) ? Decision.AlreadyDone : Decision.Append(new OrderRefunded(paymentId, refundId, amount, currency));
 }

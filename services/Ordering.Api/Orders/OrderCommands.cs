@@ -1,96 +1,78 @@
 using System.Security.Claims;
+using Ecommerce.Contracts.Outbox;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
-using Ecommerce.Contracts.Outbox;
 using Ordering.Api.Infrastructure;
 using Ordering.Api.Inventory;
-using Ordering.Api.Payments;
 
 namespace Ordering.Api.Orders;
 
-/// <summary>Pay, cancel, ship, deliver: load the order, ask the aggregate, then append in one transaction.</summary>
+/// <summary>What every order command needs, bound in one parameter (<c>[AsParameters]</c>).</summary>
+public sealed record OrderCommandContext(ClaimsPrincipal User, HttpContext Http, OrderingDb Db, OutboxRelay<OrderingDb> Relay, TimeProvider Time,
+    CancellationToken Aborted)
+{
+    public EventStore Events => new(Db, Time);
+}
+
+/// <summary>Cancel, ship, deliver (pay is <see cref="PayOrder"/>): load the order, let the aggregate decide, append what it returns.</summary>
 public static class OrderCommands
 {
-    public static async Task<Results<Ok<OrderResponse>, ProblemHttpResult>> Pay(
-        Guid id, ClaimsPrincipal user, OrderingDb db, OutboxRelay<OrderingDb> relay, IPaymentProvider payments, TimeProvider time, CancellationToken ct)
+    public static async Task<Results<Ok<OrderResponse>, ProblemHttpResult>> Cancel(Guid id, [AsParameters] OrderCommandContext c)
     {
-        var order = await new EventStore(db, time).LoadAsync(id, null, ct);
-        if (order is null || order.CustomerId != user.GetUserId())
+        var order = await c.Events.LoadAsync(id, null, c.Aborted);
+        if (order is null || (order.CustomerId != c.User.GetUserId() && !c.User.IsAdmin()))
         {
             return Problems.NotFound($"Order {id} was not found.");
         }
 
-        if (order.CannotPay(time.GetUtcNow()) is { } reason)
-        {
-            return Problems.InvalidTransition(reason);
-        }
-
-        var payment = await payments.ChargeAsync(order.Id, order.Total, order.Currency, ct);
-        if (!payment.Approved)
-        {
-            return Problems.PaymentDeclined(payment.DeclineReason ?? "Declined.");
-        }
-
-        return await AppendAsync(db, relay, time, order, user, new OrderPaid(payment.PaymentId!, order.Total, order.Currency), async now =>
-            // Paid orders keep their stock until shipped or cancelled: move the hold out of the expiry job's reach.
-            await db.Reservations.Where(r => r.OrderId == id && r.Status == ReservationStatus.Active)
-                .ExecuteUpdateAsync(s => s.SetProperty(r => r.ExpiresAt, now.AddYears(100)), ct), ct);
+        var decision = order.Cancel(c.User.IsAdmin() ? "cancelled by an administrator" : "cancelled by the customer");
+        return await AnswerAsync(c, order, decision, now => StockReservations.ReleaseAsync(c.Db, id, now, c.Aborted));
     }
 
-    public static async Task<Results<Ok<OrderResponse>, ProblemHttpResult>> Cancel(
-        Guid id, ClaimsPrincipal user, OrderingDb db, OutboxRelay<OrderingDb> relay, TimeProvider time, CancellationToken ct)
-    {
-        var order = await new EventStore(db, time).LoadAsync(id, null, ct);
-        if (order is null || (order.CustomerId != user.GetUserId() && !user.IsAdmin()))
-        {
-            return Problems.NotFound($"Order {id} was not found.");
-        }
-
-        return order.CannotCancel() is { } reason
-            ? Problems.InvalidTransition(reason)
-            : await AppendAsync(db, relay, time, order, user, new OrderCancelled(user.IsAdmin() ? "cancelled by an administrator" : "cancelled by the customer"),
-                now => StockReservations.ReleaseAsync(db, id, now, ct), ct);
-    }
-
-    public static async Task<Results<Ok<OrderResponse>, ProblemHttpResult>> Ship(
-        Guid id, ShipRequest request, ClaimsPrincipal user, OrderingDb db, OutboxRelay<OrderingDb> relay, TimeProvider time, CancellationToken ct)
+    public static async Task<Results<Ok<OrderResponse>, ProblemHttpResult>> Ship(Guid id, ShipRequest request, [AsParameters] OrderCommandContext c)
     {
         if (string.IsNullOrWhiteSpace(request.TrackingNumber) || request.TrackingNumber.Length > 64)
         {
             return Problems.Validation("trackingNumber is required (1 to 64 characters).");
         }
 
-        var order = await new EventStore(db, time).LoadAsync(id, null, ct);
-        if (order is null)
-        {
-            return Problems.NotFound($"Order {id} was not found.");
-        }
-
-        return order.CannotShip() is { } reason
-            ? Problems.InvalidTransition(reason)
-            : await AppendAsync(db, relay, time, order, user, new OrderShipped(request.TrackingNumber.Trim()),
-                now => StockReservations.FulfilAsync(db, id, now, ct), ct);
+        var order = await c.Events.LoadAsync(id, null, c.Aborted);
+        return order is null
+            ? Problems.NotFound($"Order {id} was not found.")
+            : await AnswerAsync(c, order, order.Ship(request.TrackingNumber.Trim()), now => StockReservations.FulfilAsync(c.Db, id, now, c.Aborted));
     }
 
-    public static async Task<Results<Ok<OrderResponse>, ProblemHttpResult>> Deliver(
-        Guid id, ClaimsPrincipal user, OrderingDb db, OutboxRelay<OrderingDb> relay, TimeProvider time, CancellationToken ct)
+    public static async Task<Results<Ok<OrderResponse>, ProblemHttpResult>> Deliver(Guid id, [AsParameters] OrderCommandContext c)
     {
-        var order = await new EventStore(db, time).LoadAsync(id, null, ct);
-        if (order is null)
+        var order = await c.Events.LoadAsync(id, null, c.Aborted);
+        return order is null
+            ? Problems.NotFound($"Order {id} was not found.")
+            : await AnswerAsync(c, order, order.Deliver(), _ => Task.CompletedTask);
+    }
+
+    private static async Task<Results<Ok<OrderResponse>, ProblemHttpResult>> AnswerAsync(OrderCommandContext c, Order order, Decision decision,
+        Func<DateTimeOffset, Task> sideEffects)
+    {
+        if (decision.Refusal is { } reason)
         {
-            return Problems.NotFound($"Order {id} was not found.");
+            return Problems.InvalidTransition(reason);
         }
 
-        return order.CannotDeliver() is { } reason
-            ? Problems.InvalidTransition(reason)
-            : await AppendAsync(db, relay, time, order, user, new OrderDelivered(), _ => Task.CompletedTask, ct);
+        if (decision.Event is not { } e)
+        {
+            return TypedResults.Ok(OrderResponse.From(order));
+        }
+
+        return await AppendAsync(c.Db, c.Relay, c.Time, order, c.User, e, sideEffects, c.Aborted) is { } updated
+            ? TypedResults.Ok(OrderResponse.From(updated))
+            : Problems.Conflict("The order changed while this request was handled; read it again and retry.");
     }
 
     /// <summary>
-    /// Appends one event at the version the decision was made on, with its side effects on stock, in one
-    /// transaction. If another command appended first, nothing is written and the caller gets a 409.
+    /// Appends one event at the version the decision was made on, with its side effects on stock and its integration
+    /// event, in one transaction. Returns the order after it, or null when another command appended first (nothing written).
     /// </summary>
-    internal static async Task<Results<Ok<OrderResponse>, ProblemHttpResult>> AppendAsync(
+    internal static async Task<Order?> AppendAsync(
         OrderingDb db, OutboxRelay<OrderingDb> relay, TimeProvider time, Order order, ClaimsPrincipal? user, OrderEvent e,
         Func<DateTimeOffset, Task> sideEffects, CancellationToken ct)
     {
@@ -117,12 +99,12 @@ public static class OrderCommands
                 await tx.CommitAsync(ct);
                 relay.Notify();
                 order.Apply(e, now);
-                return (Results<Ok<OrderResponse>, ProblemHttpResult>)TypedResults.Ok(OrderResponse.From(order));
+                return order;
             });
         }
         catch (DbUpdateException ex) when (EventStore.IsConcurrencyConflict(ex))
         {
-            return Problems.Conflict("The order changed while this request was handled; read it again and retry.");
+            return null;
         }
     }
 }

@@ -14,7 +14,7 @@ public static class OrderEndpoints
         orders.MapGet("/", OrderQueries.List);
         orders.MapGet("/{id:guid}", OrderQueries.Get);
         orders.MapGet("/{id:guid}/history", OrderQueries.History);
-        orders.MapPost("/{id:guid}/pay", OrderCommands.Pay);
+        orders.MapPost("/{id:guid}/pay", PayOrder.Handle);
         orders.MapPost("/{id:guid}/cancel", OrderCommands.Cancel);
         orders.MapPost("/{id:guid}/ship", OrderCommands.Ship).RequireAuthorization(Policies.Admin);
         orders.MapPost("/{id:guid}/deliver", OrderCommands.Deliver).RequireAuthorization(Policies.Admin);

@@ -13,6 +13,8 @@ public sealed record ShippingAddress(string Name, string Line1, string? Line2, s
 [JsonDerivedType(typeof(OrderShipped), nameof(OrderShipped))]
 [JsonDerivedType(typeof(OrderDelivered), nameof(OrderDelivered))]
 [JsonDerivedType(typeof(OrderCancelled), nameof(OrderCancelled))]
+[JsonDerivedType(typeof(OrderPaymentFailed), nameof(OrderPaymentFailed))]
+[JsonDerivedType(typeof(OrderRefunded), nameof(OrderRefunded))]
 public abstract record OrderEvent;
 
 public sealed record OrderPlaced(
@@ -26,6 +28,12 @@ public sealed record OrderShipped(string TrackingNumber) : OrderEvent;
 public sealed record OrderDelivered : OrderEvent;
 
 public sealed record OrderCancelled(string Reason) : OrderEvent;
+
+/// <summary>An attempt to pay was declined (or never reached the card); the order stays payable.</summary>
+public sealed record OrderPaymentFailed(string PaymentId, string Reason) : OrderEvent;
+
+/// <summary>The payment was given back (the order was cancelled after, or while, it was charged).</summary>
+public sealed record OrderRefunded(string PaymentId, Guid RefundId, decimal Amount, string Currency) : OrderEvent;
 
 /// <summary>One row of the append-only event table.</summary>
 public sealed class StoredEvent

@@ -43,14 +43,14 @@ public sealed partial class ReservationExpiry(IServiceScopeFactory scopes, Order
         foreach (var orderId in due)
         {
             var order = await new EventStore(db, time).LoadAsync(orderId, null, ct);
-            if (order is not { Status: OrderStatus.Placed } || order.ReservedUntil > now)
+            if (order?.Expire(now) is not { Event: { } cancelled })
             {
                 continue;
             }
 
-            var result = await OrderCommands.AppendAsync(db, relay, time, order, null, new OrderCancelled("reservation expired before payment"),
+            var result = await OrderCommands.AppendAsync(db, relay, time, order, null, cancelled,
                 at => StockReservations.ReleaseAsync(db, orderId, at, ct), ct);
-            if (result.Result is Microsoft.AspNetCore.Http.HttpResults.Ok<OrderResponse>)
+            if (result is not null)
             {
                 expired++;
                 LogExpired(logger, orderId);

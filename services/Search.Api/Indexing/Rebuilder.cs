@@ -1,3 +1,4 @@
+using Ecommerce.Contracts.ReadModels;
 using Ecommerce.Clients;
 using Ecommerce.Contracts.Events;
 using Search.Api.Search;

@@ -18,7 +18,9 @@ public sealed class Api1BrokenObjectLevelAuthorizationTests(PlatformFixture plat
 
         using var read = await mallory.GetAsync(new Uri($"/api/orders/{id}", UriKind.Relative), Shop.Ct);
         using var history = await mallory.GetAsync(new Uri($"/api/orders/{id}/history", UriKind.Relative), Shop.Ct);
-        using var pay = await mallory.PostAsync(new Uri($"/api/orders/{id}/pay", UriKind.Relative), null, Shop.Ct);
+        using var payRequest = new HttpRequestMessage(HttpMethod.Post, $"/api/orders/{id}/pay") { Content = JsonContent.Create(new { paymentMethod = "tok_visa" }) };
+        payRequest.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+        using var pay = await mallory.SendAsync(payRequest, Shop.Ct);
         using var cancel = await mallory.PostAsync(new Uri($"/api/orders/{id}/cancel", UriKind.Relative), null, Shop.Ct);
         var list = await mallory.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/orders", Shop.Ct);
         var stillPlaced = await alice.GetFromJsonAsync<System.Text.Json.JsonElement>($"/api/orders/{id}", Shop.Ct);

@@ -1,4 +1,5 @@
 using Cart.Api.Stores;
+using Ecommerce.Contracts.ReadModels;
 using Ecommerce.Contracts.Events;
 using Ecommerce.Contracts.Outbox;
 using StackExchange.Redis;
@@ -6,17 +7,25 @@ using StackExchange.Redis;
 namespace Cart.Api.Events;
 
 /// <summary>
-/// Empties the cart an order was placed from. Idempotent by nature (deleting a deleted cart changes
-/// nothing), and it deletes only a cart that belongs to the ordering customer.
+/// What the cart hears from ordering: an order placed from a cart empties it (idempotent by nature: deleting a deleted
+/// cart changes nothing; only a cart of the ordering customer), and stock changes keep the cart's availability read
+/// model (the last figure wins, so a repeat changes nothing). The cart never calls ordering: ordering calls the cart
+/// at checkout, and calls go one way.
 /// </summary>
-public sealed partial class OrderPlacedConsumer(IConnectionMultiplexer redis, ICartStore store, TimeProvider time, ConsumerOptions options,
-    ILogger<OrderPlacedConsumer> logger) : EventConsumer(redis, options, logger)
+public sealed partial class OrderingEventsConsumer(IConnectionMultiplexer redis, ICartStore store, StockBook stock, TimeProvider time, ConsumerOptions options,
+    ILogger<OrderingEventsConsumer> logger) : EventConsumer(redis, options, logger)
 {
     protected override string Stream => EventStreams.Ordering;
     protected override string Group => "cart-api";
 
     protected override async Task HandleAsync(string eventId, IntegrationEvent e, CancellationToken ct)
     {
+        if (e is StockChanged changed)
+        {
+            await stock.SetAsync(changed.Sku, changed.Available);
+            return;
+        }
+
         if (e is not OrderPlaced { CartId: { } cartId } placed)
         {
             return;

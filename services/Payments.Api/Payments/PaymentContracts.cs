@@ -1,0 +1,50 @@
+using System.Text.RegularExpressions;
+using Ecommerce.ServiceDefaults.Validation;
+
+namespace Payments.Api.Payments;
+
+/// <summary>What ordering sends to charge an order. Every field is checked; the amount is the order's own total.</summary>
+public sealed record ChargeOrderRequest(Guid? OrderId, Guid? CustomerId, decimal? Amount, string? Currency, string? PaymentMethod, string? AttemptKey);
+
+public sealed record PaymentResponse(Guid Id, Guid OrderId, decimal Amount, string Currency, string Method, string Status,
+    string? ProviderReference, string? FailureReason, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+{
+    public static PaymentResponse From(Payment p) =>
+        new(p.Id, p.OrderId, p.Amount, p.Currency, p.Method, p.Status.ToString(), p.ProviderReference, p.FailureReason, p.CreatedAt, p.UpdatedAt);
+}
+
+public sealed record RefundResponse(Guid Id, Guid PaymentId, decimal Amount, string Currency, string Status, string Reason, string? ProviderReference,
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+{
+    public static RefundResponse From(Refund r) =>
+        new(r.Id, r.PaymentId, r.Amount, r.Currency, r.Status.ToString(), r.Reason, r.ProviderReference, r.CreatedAt, r.UpdatedAt);
+}
+
+public sealed record OrderPaymentsResponse(Guid OrderId, string? OrderStatus, IReadOnlyList<PaymentResponse> Payments, IReadOnlyList<RefundResponse> Refunds,
+    int ProviderCharges);
+
+public sealed record AuditEntryResponse(long Id, Guid PaymentId, Guid? RefundId, string Subject, string? OldStatus, string NewStatus, string Reason,
+    string Actor, string? RequestId, DateTimeOffset At);
+
+public static partial class PaymentRules
+{
+    public const int MaxAttemptKeyLength = 160;
+    public const decimal MaxAmount = 1_000_000_000m;
+
+    /// <returns>The command, or the field and why it was refused.</returns>
+    public static (ChargeCommand? Command, string? Field, string? Error) Validate(ChargeOrderRequest r)
+    {
+        if (r.OrderId is not { } orderId || orderId == Guid.Empty) return (null, "orderId", "An order id is required.");
+        if (r.CustomerId is not { } customerId || customerId == Guid.Empty) return (null, "customerId", "A customer id is required.");
+        if (r.Amount is not { } amount || amount <= 0 || amount > MaxAmount || decimal.Round(amount, 2) != amount)
+            return (null, "amount", $"A positive amount with at most 2 decimals, up to {MaxAmount}, is required.");
+        if (r.Currency is not { } currency || !CurrencyPattern().IsMatch(currency)) return (null, "currency", "An ISO 4217 currency code in upper case (e.g. EUR) is required.");
+        if (!PaymentMethods.IsTestCardToken(r.PaymentMethod)) return (null, "paymentMethod", $"paymentMethod must be {PaymentMethods.Rule}.");
+        if (string.IsNullOrWhiteSpace(r.AttemptKey) || r.AttemptKey.Length > MaxAttemptKeyLength || TextRules.Error(r.AttemptKey, TextKind.Identifier) is not null)
+            return (null, "attemptKey", $"An attempt key of 1 to {MaxAttemptKeyLength} visible characters is required.");
+        return (new ChargeCommand(orderId, customerId, amount, currency, r.PaymentMethod!, r.AttemptKey), null, null);
+    }
+
+    [GeneratedRegex(@"^[A-Z]{3}\z")]
+    private static partial Regex CurrencyPattern();
+}
