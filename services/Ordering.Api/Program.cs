@@ -19,8 +19,19 @@ builder.Services.AddHttpClient<ICartClient, HttpCartClient>(http =>
     http.BaseAddress = new Uri(builder.Configuration["Ordering:CartUrl"] ?? "http://cart-api"));
 // Charges carry a service token: payments takes them from the platform's services only.
 builder.Services.AddTransient<ServiceTokenHandler>();
-builder.Services.AddHttpClient<IPaymentsClient, HttpPaymentsClient>(http =>
-    http.BaseAddress = new Uri(builder.Configuration["Ordering:PaymentsUrl"] ?? "http://payments-api")).AddHttpMessageHandler<ServiceTokenHandler>();
+#pragma warning disable EXTEXP0001 // Experimental API, but the documented way to give one client its own pipeline.
+// A charge is safe to retry (the attempt key makes a repeat answer the first attempt), but the shopper is waiting:
+// one quick retry, then an honest 503 with Retry-After rather than a long hang.
+var paymentsClient = builder.Services.AddHttpClient<IPaymentsClient, HttpPaymentsClient>(http =>
+    http.BaseAddress = new Uri(builder.Configuration["Ordering:PaymentsUrl"] ?? "http://payments-api")).RemoveAllResilienceHandlers();
+paymentsClient.AddStandardResilienceHandler(r =>
+{
+    r.Retry.MaxRetryAttempts = 1;
+    r.Retry.Delay = TimeSpan.FromMilliseconds(200);
+    r.Retry.ShouldRetryAfterHeader = false;
+});
+paymentsClient.AddHttpMessageHandler<ServiceTokenHandler>();
+#pragma warning restore EXTEXP0001
 var outbox = builder.Configuration.GetSection("Outbox").Get<OutboxOptions>() ?? new OutboxOptions();
 builder.Services.AddSingleton(outbox);
 builder.Services.AddSingleton<OutboxRelay<OrderingDb>>();

@@ -35,7 +35,6 @@ public sealed class HostileInputTests(TestInfrastructure infrastructure) : IAsyn
         {
             ["Cart:Store"] = "redis",
             ["Cart:CatalogUrl"] = _catalog.Url.ToString(),
-            ["Cart:InventoryUrl"] = "http://127.0.0.1:1",
             ["Cart:PriceCacheDuration"] = "00:00:00",
             ["ConnectionStrings:redis"] = await infrastructure.CreateRedisDatabaseAsync(),
         };

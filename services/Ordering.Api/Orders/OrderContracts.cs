@@ -8,11 +8,11 @@ public sealed record PlaceOrderRequest(string? CartId, List<PlaceOrderLine>? Lin
 public sealed record OrderResponse(
     Guid Id, Guid CustomerId, string Status, IReadOnlyList<OrderLine> Lines, decimal Total, string Currency,
     ShippingAddress? ShippingAddress, DateTimeOffset PlacedAt, DateTimeOffset UpdatedAt, DateTimeOffset ReservedUntil,
-    int Version, string? PaymentId, string? TrackingNumber, string? CancellationReason)
+    int Version, string? PaymentId, string? TrackingNumber, string? CancellationReason, decimal RefundedAmount = 0)
 {
     public static OrderResponse From(Order o) => new(
         o.Id, o.CustomerId, o.Status.ToString(), o.Lines, o.Total, o.Currency, o.ShippingAddress, o.PlacedAt, o.UpdatedAt,
-        o.ReservedUntil, o.Version, o.PaymentId, o.TrackingNumber, o.CancellationReason);
+        o.ReservedUntil, o.Version, o.PaymentId, o.TrackingNumber, o.CancellationReason, o.RefundedAmount);
 }
 
 public sealed record OrderSummaryResponse(Guid Id, string Status, decimal Total, string Currency, int LineCount, DateTimeOffset PlacedAt, DateTimeOffset UpdatedAt);

@@ -7,8 +7,11 @@ using StackExchange.Redis;
 
 namespace Cart.Tests;
 
-/// <summary>The cart service reacts to orders: the cart an order came from is emptied, once, by its owner's order only.</summary>
-public sealed class OrderPlacedConsumerTests(TestInfrastructure infrastructure) : IAsyncLifetime
+/// <summary>
+/// The cart service reacts to ordering's events: the cart an order came from is emptied, once, by its owner's order only;
+/// stock changes show on cart lines as the units available.
+/// </summary>
+public sealed class OrderingEventsTests(TestInfrastructure infrastructure) : IAsyncLifetime
 {
     private CatalogStub _catalog = null!;
     private ServiceFactory<Program> _service = null!;
@@ -24,7 +27,6 @@ public sealed class OrderPlacedConsumerTests(TestInfrastructure infrastructure) 
         {
             ["ConnectionStrings:redis"] = redis,
             ["Cart:CatalogUrl"] = _catalog.Url.ToString(),
-            ["Cart:InventoryUrl"] = "http://127.0.0.1:1",
         });
     }
 
@@ -35,9 +37,32 @@ public sealed class OrderPlacedConsumerTests(TestInfrastructure infrastructure) 
         await _redis.DisposeAsync();
     }
 
-    private async Task PublishAsync(string data) =>
+    private async Task PublishAsync(string data, string type = "OrderPlaced") =>
         await _redis.GetDatabase().StreamAddAsync(EventStreams.Key(EventStreams.Ordering),
-            [new("id", Guid.CreateVersion7().ToString()), new("type", "OrderPlaced"), new("data", data)]);
+            [new("id", Guid.CreateVersion7().ToString()), new("type", type), new("data", data)]);
+
+    [Fact]
+    public async Task Stock_events_show_on_cart_lines_as_units_available_without_asking_ordering()
+    {
+        using var client = _service.CreateClient();
+        var cart = await CartWithAMugAsync(client);
+        (await client.PutAsJsonAsync($"/api/carts/{cart}/items/MUG", new { quantity = 3 }, TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
+
+        foreach (var available in new[] { 7, 2 })
+        {
+            await PublishAsync(JsonSerializer.Serialize<IntegrationEvent>(new StockChanged("MUG", available), IntegrationEventJson.Default.IntegrationEvent), "StockChanged");
+            await DrainAsync();
+            var line = (await client.GetFromJsonAsync<Cart.Api.Pricing.CartResponse>($"/api/carts/{cart}", TestContext.Current.CancellationToken))!.Lines.Single();
+            Assert.Equal((available, available >= 3), (line.AvailableQuantity, line.Available));
+        }
+
+        // What checkout reads: the lines as stored, unpriced.
+        var lines = await client.GetFromJsonAsync<Cart.Api.Carts.CartLines>($"/api/carts/{cart}/lines", TestContext.Current.CancellationToken);
+        Assert.Equal([new Cart.Api.Carts.CartLineQuantity("MUG", 3)], lines!.Lines);
+        using var stranger = _service.CreateClient(TestTokens.Customer(Guid.CreateVersion7()));
+        using var missing = await stranger.GetAsync(new Uri("/api/carts/AAAAAAAAAAAAAAAAAAAAAA/lines", UriKind.Relative), TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+    }
 
     private static string Placed(Guid customer, string cartId) => JsonSerializer.Serialize<IntegrationEvent>(
         new OrderPlaced(Guid.CreateVersion7(), customer, cartId, [new OrderedLine("MUG", Guid.CreateVersion7(), 1, 5m)], 5m, "EUR"),
@@ -53,7 +78,7 @@ public sealed class OrderPlacedConsumerTests(TestInfrastructure infrastructure) 
 
     private async Task DrainAsync()
     {
-        var consumer = _service.Services.GetRequiredService<OrderPlacedConsumer>();
+        var consumer = _service.Services.GetRequiredService<OrderingEventsConsumer>();
         await consumer.EnsureGroupAsync();
         // The hosted consumer may take entries first; draining until the group has nothing pending covers both.
         for (var i = 0; i < 100; i++)
@@ -129,7 +154,6 @@ public sealed class CatalogEventsConsumerTests(TestInfrastructure infrastructure
         {
             ["ConnectionStrings:redis"] = redis,
             ["Cart:CatalogUrl"] = _catalog.Url.ToString(),
-            ["Cart:InventoryUrl"] = "http://127.0.0.1:1",
             ["Cart:PriceCacheDuration"] = "01:00:00", // long enough that only the event can explain a change
         });
     }
