@@ -16,7 +16,7 @@ bench="dotnet bench/Ecommerce.Bench/bin/Release/net10.0/Ecommerce.Bench.dll"
 state=$(mktemp -d /tmp/bench-checkout.XXXXXX); log="$state.log"
 head -c 48 /dev/urandom | base64 | tr -d "/+=" > "$state/key"
 apphost=""
-stop() { if [ -n "$apphost" ]; then kill -TERM "$apphost" 2>/dev/null || true; wait "$apphost" 2>/dev/null || true; apphost=""; fi; rm -rf "$state"; }
+stop() { if [ -n "$apphost" ]; then kill -TERM "$apphost" 2>/dev/null || true; wait "$apphost" 2>/dev/null || true; apphost=""; fi; rm -rf "$state" 2>/dev/null || true; }
 trap stop EXIT
 dashboard=17200
 ASPNETCORE_URLS=http://127.0.0.1:$dashboard ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL=http://127.0.0.1:17201 ASPIRE_ALLOW_UNSECURED_TRANSPORT=true \
@@ -41,5 +41,9 @@ curl -sf -o /dev/null -X POST -H 'content-type: application/json' -d "{\"sku\":\
 curl -sf -o /dev/null -X POST -H "traceparent: 00-$trace-0000000000000001-01" -H "Authorization: Bearer $token" -H "Idempotency-Key: trace-$trace" \
   -H 'content-type: application/json' -d "{\"cartId\":\"$cart\",\"shippingAddress\":{\"name\":\"Bench\",\"line1\":\"1 Load St\",\"city\":\"Berlin\",\"postalCode\":\"10115\",\"country\":\"DE\"}}" "$gw/api/orders"
 sleep 6 # the services export spans in batches (every 5 s)
-curl -s "http://127.0.0.1:$dashboard/api/telemetry/traces/$trace" > "$state/spans.json" || true
+for _ in $(seq 1 10); do
+  curl -s "http://127.0.0.1:$dashboard/api/telemetry/spans?traceId=$trace" > "$state/spans.json" || true
+  python3 bench/trace-calls.py "$state/spans.json" probe | grep -q ': 0$' || break
+  sleep 2
+done
 cp "$state/spans.json" "/tmp/checkout-spans-$label.json"; python3 bench/trace-calls.py "$state/spans.json" "$label" | tee -a "bench/results/$(date -u +%Y-%m-%d)-checkout-calls.txt"

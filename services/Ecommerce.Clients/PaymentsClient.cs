@@ -8,7 +8,7 @@ public sealed record ChargeOrder(Guid OrderId, Guid CustomerId, decimal Amount, 
 
 public abstract record ChargeReply;
 
-/// <param name="Status">Succeeded, or Refunded when the order was cancelled while it was charged.</param>
+/// <param name="Status">succeeded, or refunded when the order was cancelled while it was charged.</param>
 public sealed record ChargeSucceeded(Guid PaymentId, string Status) : ChargeReply;
 
 /// <summary>Payments' problem answer (declined, in progress, already charged, not payable, provider down), passed on as it is.</summary>

@@ -11,7 +11,7 @@ public sealed class ShoppingTests(PlatformFixture platform)
 
     private sealed record CartCreated(string Id);
 
-    private sealed record CartLine(string Sku, int Quantity, decimal? UnitPrice, bool? Available);
+    private sealed record CartLine(string Sku, int Quantity, decimal? UnitPrice, bool? Available, int? AvailableQuantity);
 
     private sealed record Cart(string Id, List<CartLine> Lines, decimal Subtotal, string Currency);
 
@@ -43,8 +43,16 @@ public sealed class ShoppingTests(PlatformFixture platform)
         using var newCart = await guest.PostAsync(new Uri("/api/carts", UriKind.Relative), null, ct);
         var cartId = (await newCart.Content.ReadFromJsonAsync<CartCreated>(ct))!.Id;
         (await guest.PostAsJsonAsync($"/api/carts/{cartId}/items", new { sku, quantity = 2, unitPrice = 0.01 }, ct)).EnsureSuccessStatusCode();
-        var guestCart = await guest.GetFromJsonAsync<Cart>($"/api/carts/{cartId}", ct);
-        Assert.Equal(25m, guestCart!.Subtotal);
+        // Availability reaches the cart as ordering's StockChanged event (the cart never calls ordering): poll, bounded.
+        Cart? guestCart;
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while ((guestCart = await guest.GetFromJsonAsync<Cart>($"/api/carts/{cartId}", ct))!.Lines.Single().AvailableQuantity != 5)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"the cart still shows {guestCart.Lines.Single().AvailableQuantity} available");
+            await Task.Delay(25, ct);
+        }
+
+        Assert.Equal(25m, guestCart.Subtotal);
         Assert.True(guestCart.Lines.Single().Available);
 
         using var claim = await customer.PostAsync(new Uri($"/api/carts/{cartId}/claim", UriKind.Relative), null, ct);

@@ -40,7 +40,7 @@ public sealed class PaymentTests(TestInfrastructure infrastructure) : IAsyncLife
 
     private async Task<OrderResponse> OrderAsync(Guid id) => (await _customer.GetFromJsonAsync<OrderResponse>($"/api/orders/{id}", Ct))!;
 
-    private async Task<PaymentsOfOrder> PaymentsAsync(Guid id) => (await _paymentsAdmin.GetFromJsonAsync<PaymentsOfOrder>($"/api/payments/orders/{id}", Ct))!;
+    private async Task<PaymentsOfOrder> PaymentsAsync(Guid id) => (await _paymentsAdmin.GetFromJsonAsync<PaymentsOfOrder>($"/api/payments?orderId={id}", Ct))!;
 
     private async Task<HttpStatusCode> CancelAsync(Guid id)
     {
@@ -56,7 +56,7 @@ public sealed class PaymentTests(TestInfrastructure infrastructure) : IAsyncLife
         {
             var (order, payments) = (await OrderAsync(id), await PaymentsAsync(id));
             if (settled(order, payments)) return (order, payments);
-            Assert.True(DateTime.UtcNow < deadline, $"order {id} is {order.Status} (refunded {order.RefundedAmount}); payments: {string.Join(", ", payments.Payments.Select(p => p.Status))}");
+            Assert.True(DateTime.UtcNow < deadline, $"order {id} is {order.Status} (refunded {order.RefundedAmount}); payments: {string.Join(", ", payments.Items.Select(p => p.Status))}");
             await Task.Delay(25, Ct);
         }
     }
@@ -65,7 +65,8 @@ public sealed class PaymentTests(TestInfrastructure infrastructure) : IAsyncLife
     {
         var deadline = DateTime.UtcNow.AddSeconds(20);
         Reconciliation report;
-        while (!(report = (await _paymentsAdmin.GetFromJsonAsync<Reconciliation>("/api/payments/reconciliation?", Ct))!).Balanced)
+        while (!(report = (await (await _paymentsAdmin.PostAsync(new Uri("/api/payments/reconcile", UriKind.Relative), null, Ct))
+                   .EnsureSuccessStatusCode().Content.ReadFromJsonAsync<Reconciliation>(Ct))!).Balanced)
         {
             Assert.True(DateTime.UtcNow < deadline, "reconciliation: " + string.Join("; ", report.Findings.Select(f => $"{f.Kind} {f.OrderId}: {f.Detail}")));
             await Task.Delay(50, Ct);
@@ -85,7 +86,7 @@ public sealed class PaymentTests(TestInfrastructure infrastructure) : IAsyncLife
         Assert.All(statuses, s => Assert.True(s is HttpStatusCode.OK or HttpStatusCode.Conflict, $"{s}"));
         var (paid, payments) = await SettledAsync(order.Id, (o, p) => o.Status == "Paid" && p.OrderStatus == "Paid");
         Assert.Equal(1, payments.ProviderCharges);
-        Assert.Equal(paid.PaymentId, Assert.Single(payments.Payments).Id.ToString());
+        Assert.Equal(paid.PaymentId, Assert.Single(payments.Items).Id.ToString());
         var history = (await _customer.GetFromJsonAsync<List<OrderHistoryEntry>>($"/api/orders/{order.Id}/history", Ct))!;
         Assert.Single(history, h => h.Type == "OrderPaid");
         await AssertReconciledAsync();
@@ -102,9 +103,9 @@ public sealed class PaymentTests(TestInfrastructure infrastructure) : IAsyncLife
         var paidFirst = await PlaceAsync();
         using (var pay = await OrderingHost.PayAsync(_customer, paidFirst.Id)) Assert.Equal(HttpStatusCode.OK, pay.StatusCode);
         Assert.Equal(HttpStatusCode.OK, await CancelAsync(paidFirst.Id));
-        var (order, payments) = await SettledAsync(paidFirst.Id, (o, p) => o.RefundedAmount == 40m && p.Payments.All(x => x.Status == "Refunded"));
+        var (order, payments) = await SettledAsync(paidFirst.Id, (o, p) => o.RefundedAmount == 40m && p.Items.All(x => x.Status == "refunded"));
         Assert.Equal("Cancelled", order.Status);
-        Assert.Equal(("Succeeded", 40m), (Assert.Single(payments.Refunds).Status, payments.Refunds[0].Amount));
+        Assert.Equal(("succeeded", 40m), (Assert.Single(payments.Refunds).Status, payments.Refunds[0].Amount));
         await AssertReconciledAsync();
     }
 
@@ -127,8 +128,8 @@ public sealed class PaymentTests(TestInfrastructure infrastructure) : IAsyncLife
         foreach (var o in orders)
         {
             var (order, payments) = await SettledAsync(o.Id, (ord, pay) =>
-                (ord.Status == "Paid" && pay.Payments.Any(p => p.Status == "Succeeded"))
-                || (ord.Status == "Cancelled" && pay.Payments.All(p => p.Status is "Refunded" or "Failed") && ord.RefundedAmount == 40m * pay.Payments.Count(p => p.Status == "Refunded")));
+                (ord.Status == "Paid" && pay.Items.Any(p => p.Status == "succeeded"))
+                || (ord.Status == "Cancelled" && pay.Items.All(p => p.Status is "refunded" or "failed") && ord.RefundedAmount == 40m * pay.Items.Count(p => p.Status == "refunded")));
             Assert.True(payments.ProviderCharges <= 1);
             outcomes.Add(order.Status == "Paid" ? "paid" : payments.ProviderCharges == 1 ? "cancelled+refunded" : "cancelled, never charged");
         }
@@ -184,16 +185,19 @@ public sealed class PaymentTests(TestInfrastructure infrastructure) : IAsyncLife
             Assert.Contains(field, await response.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
         }
 
-        Assert.Empty((await PaymentsAsync(order.Id)).Payments);
+        Assert.Empty((await PaymentsAsync(order.Id)).Items);
         Assert.Equal("Placed", (await OrderAsync(order.Id)).Status);
     }
 }
 
-public sealed record PaymentOfOrder(Guid Id, string Status);
-
 public sealed record RefundOfOrder(Guid Id, string Status, decimal Amount);
 
-public sealed record PaymentsOfOrder(Guid OrderId, string? OrderStatus, List<PaymentOfOrder> Payments, List<RefundOfOrder> Refunds, int ProviderCharges);
+public sealed record PaymentOfOrder(Guid Id, string Status, List<RefundOfOrder> Refunds);
+
+public sealed record PaymentsOfOrder(List<PaymentOfOrder> Items, string? OrderStatus, int? ProviderCharges)
+{
+    public List<RefundOfOrder> Refunds => Items.SelectMany(p => p.Refunds).ToList();
+}
 
 public sealed record ReconciliationFinding(string Kind, Guid? OrderId, string Detail);
 

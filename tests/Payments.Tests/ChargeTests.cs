@@ -18,7 +18,7 @@ public sealed class ChargeTests(TestInfrastructure infrastructure) : IAsyncLifet
         return (response.StatusCode, await response.Content.ReadAsStringAsync(Ct));
     }
 
-    private Task<OrderPayments?> ForOrderAsync(Guid orderId) => _host.Admin.GetFromJsonAsync<OrderPayments>($"/api/payments/orders/{orderId}", Ct);
+    private Task<PaymentList?> ForOrderAsync(Guid orderId) => _host.Admin.GetFromJsonAsync<PaymentList>($"/api/payments?orderId={orderId}", Ct);
 
     [Fact]
     public async Task Twenty_concurrent_charges_of_one_order_charge_it_once()
@@ -33,7 +33,7 @@ public sealed class ChargeTests(TestInfrastructure infrastructure) : IAsyncLifet
         Assert.All(answers, a => Assert.True(a.Status is HttpStatusCode.OK or HttpStatusCode.Conflict, $"{a.Status}: {a.Body}"));
         Assert.Contains(answers, a => a.Status == HttpStatusCode.OK);
         var payments = (await ForOrderAsync(orderId))!;
-        Assert.Equal("Succeeded", Assert.Single(payments.Payments).Status);
+        Assert.Equal("succeeded", Assert.Single(payments.Items).Status);
         Assert.Equal(1, payments.ProviderCharges);
         TestContext.Current.SendDiagnosticMessage($"20 concurrent charges: {answers.Count(a => a.Status == HttpStatusCode.OK)} × 200, {answers.Count(a => a.Status == HttpStatusCode.Conflict)} × 409, 1 provider charge");
     }
@@ -64,13 +64,13 @@ public sealed class ChargeTests(TestInfrastructure infrastructure) : IAsyncLifet
         var lost = await ChargeAsync(PaymentsHost.Charge(orderId, "k", "tok_timeout_once"));
         Assert.Equal(HttpStatusCode.ServiceUnavailable, lost.Status);
         Assert.Contains("retryAfterSeconds", lost.Body, StringComparison.Ordinal);
-        Assert.Equal("Pending", Assert.Single((await ForOrderAsync(orderId))!.Payments).Status);
+        Assert.Equal("pending", Assert.Single((await ForOrderAsync(orderId))!.Items).Status);
         Assert.Equal(1, await _host.ProviderChargesAsync()); // the provider did charge: only its answer was lost
 
         var retried = await ChargeAsync(PaymentsHost.Charge(orderId, "k", "tok_timeout_once"));
 
         Assert.Equal(HttpStatusCode.OK, retried.Status);
-        Assert.Equal("Succeeded", Assert.Single((await ForOrderAsync(orderId))!.Payments).Status);
+        Assert.Equal("succeeded", Assert.Single((await ForOrderAsync(orderId))!.Items).Status);
         Assert.Equal(1, await _host.ProviderChargesAsync());
     }
 
@@ -84,9 +84,9 @@ public sealed class ChargeTests(TestInfrastructure infrastructure) : IAsyncLifet
 
         Assert.True(await _host.RecoverAsync() >= 2);
 
-        Assert.Equal("Succeeded", Assert.Single((await ForOrderAsync(charged))!.Payments).Status);
-        var failed = Assert.Single((await ForOrderAsync(never))!.Payments);
-        Assert.Equal("Failed", failed.Status);
+        Assert.Equal("succeeded", Assert.Single((await ForOrderAsync(charged))!.Items).Status);
+        var failed = Assert.Single((await ForOrderAsync(never))!.Items);
+        Assert.Equal("failed", failed.Status);
         Assert.Contains("never took", failed.FailureReason, StringComparison.Ordinal);
         Assert.Equal(1, await _host.ProviderChargesAsync());
         // A failed attempt leaves the order payable.
@@ -105,7 +105,7 @@ public sealed class ChargeTests(TestInfrastructure infrastructure) : IAsyncLifet
         Assert.Equal(0, await _host.ProviderChargesAsync());
         Assert.Equal(HttpStatusCode.PaymentRequired, (await ChargeAsync(PaymentsHost.Charge(orderId, "k1", "tok_declined"))).Status); // the replay
         Assert.Equal(HttpStatusCode.OK, (await ChargeAsync(PaymentsHost.Charge(orderId, "k2", "tok_visa"))).Status);
-        Assert.Equal(["Failed", "Succeeded"], (await ForOrderAsync(orderId))!.Payments.Select(p => p.Status));
+        Assert.Equal(["failed", "succeeded"], (await ForOrderAsync(orderId))!.Items.Select(p => p.Status));
     }
 
     [Fact]
@@ -115,10 +115,14 @@ public sealed class ChargeTests(TestInfrastructure infrastructure) : IAsyncLifet
         await ChargeAsync(PaymentsHost.Charge(orderId, "k1", "tok_declined"));
         await ChargeAsync(PaymentsHost.Charge(orderId, "k2"));
 
-        var audit = (await _host.Admin.GetFromJsonAsync<List<AuditRow>>($"/api/payments/orders/{orderId}/audit", Ct))!;
-        Assert.Equal([(null, "Pending"), ("Pending", "Failed"), (null, "Pending"), ("Pending", "Succeeded")],
+        var payments = (await ForOrderAsync(orderId))!.Items;
+        var audit = new List<AuditRow>();
+        foreach (var payment in payments) audit.AddRange((await _host.Admin.GetFromJsonAsync<List<AuditRow>>($"/api/payments/{payment.Id}/audit", Ct))!);
+        Assert.Equal([(null, "pending"), ("pending", "failed"), (null, "pending"), ("pending", "succeeded")],
             audit.Select(a => (a.OldStatus, a.NewStatus)));
         Assert.All(audit, a => Assert.Equal("service:ordering-api@services.polyglot.local", a.Actor));
+        using var unknown = await _host.Admin.GetAsync(new Uri($"/api/payments/{Guid.CreateVersion7()}/audit", UriKind.Relative), Ct);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
 
         await using var connection = new NpgsqlConnection(_host.Database);
         await connection.OpenAsync(Ct);
@@ -129,6 +133,6 @@ public sealed class ChargeTests(TestInfrastructure infrastructure) : IAsyncLifet
             Assert.Equal("42501", refused.SqlState);
         }
 
-        Assert.Equal(4, (await _host.Admin.GetFromJsonAsync<List<AuditRow>>($"/api/payments/orders/{orderId}/audit", Ct))!.Count);
+        Assert.Equal(2, (await _host.Admin.GetFromJsonAsync<List<AuditRow>>($"/api/payments/{payments[0].Id}/audit", Ct))!.Count);
     }
 }

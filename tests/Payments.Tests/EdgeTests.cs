@@ -20,12 +20,31 @@ public sealed class EdgeTests(TestInfrastructure infrastructure) : IAsyncLifetim
         using var byAnonymous = await anonymous.PostAsJsonAsync("/api/payments/charges", PaymentsHost.Charge(orderId, "k"), Ct);
         using var byCustomer = await customer.PostAsJsonAsync("/api/payments/charges", PaymentsHost.Charge(orderId, "k", amount: 0.01m), Ct);
         using var byAdmin = await _host.Admin.PostAsJsonAsync("/api/payments/charges", PaymentsHost.Charge(orderId, "k"), Ct);
-        using var readByCustomer = await customer.GetAsync(new Uri($"/api/payments/orders/{orderId}", UriKind.Relative), Ct);
-        using var readByService = await _host.Ordering.GetAsync(new Uri("/api/payments/reconciliation", UriKind.Relative), Ct);
+        using var auditByCustomer = await customer.GetAsync(new Uri($"/api/payments/{Guid.CreateVersion7()}/audit", UriKind.Relative), Ct);
+        using var reconcileByService = await _host.Ordering.PostAsync(new Uri("/api/payments/reconcile", UriKind.Relative), null, Ct);
 
         Assert.Equal([HttpStatusCode.Unauthorized, HttpStatusCode.Forbidden, HttpStatusCode.Forbidden, HttpStatusCode.Forbidden, HttpStatusCode.Forbidden],
-            [byAnonymous.StatusCode, byCustomer.StatusCode, byAdmin.StatusCode, readByCustomer.StatusCode, readByService.StatusCode]);
+            [byAnonymous.StatusCode, byCustomer.StatusCode, byAdmin.StatusCode, auditByCustomer.StatusCode, reconcileByService.StatusCode]);
         Assert.Equal(0, await _host.ProviderChargesAsync());
+    }
+
+    [Fact]
+    public async Task A_customer_sees_the_payments_of_their_own_orders_only()
+    {
+        var alice = Guid.CreateVersion7();
+        var orderId = Guid.CreateVersion7();
+        (await _host.Ordering.PostAsJsonAsync("/api/payments/charges", PaymentsHost.Charge(orderId, "k", customerId: alice), Ct)).EnsureSuccessStatusCode();
+        using var aliceClient = _host.Service.CreateClient(TestTokens.Customer(alice));
+        using var mallory = _host.Service.CreateClient(TestTokens.Customer(Guid.CreateVersion7()));
+
+        var own = (await aliceClient.GetFromJsonAsync<PaymentList>($"/api/payments?orderId={orderId}", Ct))!;
+        var foreign = (await mallory.GetFromJsonAsync<PaymentList>($"/api/payments?orderId={orderId}", Ct))!;
+        using var noOrder = await aliceClient.GetAsync(new Uri("/api/payments", UriKind.Relative), Ct);
+
+        Assert.Equal("succeeded", Assert.Single(own.Items).Status);
+        Assert.Null(own.ProviderCharges); // the provider's books are for admins
+        Assert.Empty(foreign.Items);
+        Assert.Equal(HttpStatusCode.BadRequest, noOrder.StatusCode);
     }
 
     public static TheoryData<string, string> BadCharges() => new()

@@ -5,7 +5,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Payments.Api.Infrastructure;
 using Payments.Api.Payments;
-using Payments.Api.Reconciliation;
 using StackExchange.Redis;
 
 namespace Payments.Tests;
@@ -81,8 +80,9 @@ public sealed class PaymentsHost : IAsyncDisposable
         }
     }
 
-    public async Task<ReconciliationReport> ReconcileAsync() =>
-        (await Admin.GetFromJsonAsync<ReconciliationReport>("/api/payments/reconciliation", TestContext.Current.CancellationToken))!;
+    public async Task<Reconciliation> ReconcileAsync() =>
+        (await (await Admin.PostAsync(new Uri("/api/payments/reconcile", UriKind.Relative), null, TestContext.Current.CancellationToken))
+            .EnsureSuccessStatusCode().Content.ReadFromJsonAsync<Reconciliation>(TestContext.Current.CancellationToken))!;
 
     public Task<int> RecoverAsync() => Service.Services.GetRequiredService<PaymentRecovery>().RecoverOnceAsync(TestContext.Current.CancellationToken);
 
@@ -95,10 +95,19 @@ public sealed class PaymentsHost : IAsyncDisposable
     }
 }
 
-public sealed record Payment(Guid Id, Guid OrderId, decimal Amount, string Currency, string Method, string Status, string? ProviderReference, string? FailureReason);
-
 public sealed record Refund(Guid Id, Guid PaymentId, decimal Amount, string Status, string Reason);
 
-public sealed record OrderPayments(Guid OrderId, string? OrderStatus, List<Payment> Payments, List<Refund> Refunds, int ProviderCharges);
+public sealed record Payment(Guid Id, Guid OrderId, decimal Amount, string Currency, string Method, string Status, string? ProviderReference, string? FailureReason,
+    List<Refund> Refunds);
+
+public sealed record PaymentList(List<Payment> Items, string? OrderStatus, int? ProviderCharges)
+{
+    public List<Refund> Refunds => Items.SelectMany(p => p.Refunds).ToList();
+}
+
+public sealed record Finding(string Kind, Guid? OrderId, string Subject, decimal? Amount, string Detail);
+
+public sealed record Reconciliation(bool Balanced, int ProviderCharges, int Payments, List<Finding> Findings, List<Finding> ChargesWithoutPaidOrder,
+    List<Finding> PaidOrdersWithoutCharge, List<Finding> MissingRefunds);
 
 public sealed record AuditRow(long Id, Guid PaymentId, Guid? RefundId, string Subject, string? OldStatus, string NewStatus, string Reason, string Actor);

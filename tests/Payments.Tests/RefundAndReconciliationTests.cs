@@ -20,7 +20,7 @@ public sealed class RefundAndReconciliationTests(TestInfrastructure infrastructu
         return response.StatusCode;
     }
 
-    private Task<OrderPayments> ForOrderAsync(Guid orderId) => _host.Admin.GetFromJsonAsync<OrderPayments>($"/api/payments/orders/{orderId}", Ct)!;
+    private Task<PaymentList> ForOrderAsync(Guid orderId) => _host.Admin.GetFromJsonAsync<PaymentList>($"/api/payments?orderId={orderId}", Ct)!;
 
     [Fact]
     public async Task A_paid_order_that_is_cancelled_is_refunded_once_however_often_the_event_comes()
@@ -33,13 +33,13 @@ public sealed class RefundAndReconciliationTests(TestInfrastructure infrastructu
         await _host.PublishAsync(new OrderCancelled(orderId, "cancelled by the customer"));
         await _host.PublishAsync(new OrderCancelled(orderId, "cancelled by the customer"));
 
-        var refunded = await _host.UntilAsync(() => ForOrderAsync(orderId), p => p.Payments.Single().Status == "Refunded", "the refund");
+        var refunded = await _host.UntilAsync(() => ForOrderAsync(orderId), p => p.Items.Single().Status == "refunded", "the refund");
         var refund = Assert.Single(refunded.Refunds);
-        Assert.Equal(("Succeeded", 42.50m), (refund.Status, refund.Amount));
+        Assert.Equal(("succeeded", 42.50m), (refund.Status, refund.Amount));
         Assert.Contains("cancelled by the customer", refund.Reason, StringComparison.Ordinal);
         Assert.Equal(1, await _host.ProviderRefundsAsync());
-        var audit = (await _host.Admin.GetFromJsonAsync<List<AuditRow>>($"/api/payments/orders/{orderId}/audit", Ct))!;
-        Assert.Contains(audit, a => a is { Subject: "payment", OldStatus: "Succeeded", NewStatus: "Refunded", Actor: "event:OrderCancelled" });
+        var audit = (await _host.Admin.GetFromJsonAsync<List<AuditRow>>($"/api/payments/{refunded.Items.Single().Id}/audit", Ct))!;
+        Assert.Contains(audit, a => a is { Subject: "payment", OldStatus: "succeeded", NewStatus: "refunded", Actor: "event:OrderCancelled" });
         Assert.True((await _host.ReconcileAsync()).Balanced);
     }
 
@@ -55,7 +55,7 @@ public sealed class RefundAndReconciliationTests(TestInfrastructure infrastructu
         Assert.Equal(HttpStatusCode.OK, await ChargeAsync(orderId, "k", "tok_timeout_once")); // the retry learns it was charged…
 
         var after = await ForOrderAsync(orderId); // …and the charge was given back in the same breath
-        Assert.Equal("Refunded", Assert.Single(after.Payments).Status);
+        Assert.Equal("refunded", Assert.Single(after.Items).Status);
         Assert.Contains("cancelled while it was being charged", Assert.Single(after.Refunds).Reason, StringComparison.Ordinal);
         Assert.Equal((1, 1), (await _host.ProviderChargesAsync(), await _host.ProviderRefundsAsync()));
         // A new attempt on the cancelled order is refused before the provider is called.
@@ -100,5 +100,7 @@ public sealed class RefundAndReconciliationTests(TestInfrastructure infrastructu
         Assert.Contains(report.Findings, f => f.Kind == Reconciler.PaidOrderWithoutCharge && f.OrderId == paidWithoutCharge);
         Assert.Contains(report.Findings, f => f.Kind == Reconciler.RefundMissing && f.OrderId == cancelled);
         Assert.False(report.Balanced);
+        // The contract's three lists (API.md): money taken for nothing, orders paid for nothing, money owed back.
+        Assert.Equal((1, 1, 1), (report.ChargesWithoutPaidOrder.Count, report.PaidOrdersWithoutCharge.Count, report.MissingRefunds.Count));
     }
 }

@@ -78,7 +78,7 @@ public static partial class PayOrder
             if (decision.Refusal is { } refusal)
             {
                 LogChargeNotRecorded(logger, paymentId, order.Id, refusal);
-                return Problems.InvalidTransition(charge.Status == "Refunded"
+                return Problems.InvalidTransition(charge.Status == "refunded"
                     ? $"{refusal} Its charge was refunded."
                     : $"{refusal} The charge it received is refunded automatically.");
             }

@@ -6,24 +6,28 @@ namespace Payments.Api.Payments;
 /// <summary>What ordering sends to charge an order. Every field is checked; the amount is the order's own total.</summary>
 public sealed record ChargeOrderRequest(Guid? OrderId, Guid? CustomerId, decimal? Amount, string? Currency, string? PaymentMethod, string? AttemptKey);
 
+/// <param name="Status"><c>pending</c>, <c>succeeded</c>, <c>failed</c> or <c>refunded</c>.</param>
 public sealed record PaymentResponse(Guid Id, Guid OrderId, decimal Amount, string Currency, string Method, string Status,
-    string? ProviderReference, string? FailureReason, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+    string? ProviderReference, string? FailureReason, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, IReadOnlyList<RefundResponse> Refunds)
 {
-    public static PaymentResponse From(Payment p) =>
-        new(p.Id, p.OrderId, p.Amount, p.Currency, p.Method, p.Status.ToString(), p.ProviderReference, p.FailureReason, p.CreatedAt, p.UpdatedAt);
+    public static PaymentResponse From(Payment p, IReadOnlyList<RefundResponse> refunds) =>
+        new(p.Id, p.OrderId, p.Amount, p.Currency, p.Method, StatusName(p.Status), p.ProviderReference, p.FailureReason, p.CreatedAt, p.UpdatedAt, refunds);
+
+    public static string StatusName(PaymentStatus status) => status.ToString().ToLowerInvariant();
 }
 
 public sealed record RefundResponse(Guid Id, Guid PaymentId, decimal Amount, string Currency, string Status, string Reason, string? ProviderReference,
     DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
 {
     public static RefundResponse From(Refund r) =>
-        new(r.Id, r.PaymentId, r.Amount, r.Currency, r.Status.ToString(), r.Reason, r.ProviderReference, r.CreatedAt, r.UpdatedAt);
+        new(r.Id, r.PaymentId, r.Amount, r.Currency, r.Status.ToString().ToLowerInvariant(), r.Reason, r.ProviderReference, r.CreatedAt, r.UpdatedAt);
 }
 
-public sealed record OrderPaymentsResponse(Guid OrderId, string? OrderStatus, IReadOnlyList<PaymentResponse> Payments, IReadOnlyList<RefundResponse> Refunds,
-    int ProviderCharges);
+/// <param name="OrderStatus">What payments last heard of the order (admins only).</param>
+/// <param name="ProviderCharges">How many charges the provider's ledger holds for these payments (admins only).</param>
+public sealed record PaymentList(IReadOnlyList<PaymentResponse> Items, string? OrderStatus, int? ProviderCharges);
 
-public sealed record AuditEntryResponse(long Id, Guid PaymentId, Guid? RefundId, string Subject, string? OldStatus, string NewStatus, string Reason,
+public sealed record AuditEntryResponse(long Id, Guid OrderId, Guid PaymentId, Guid? RefundId, string Subject, string? OldStatus, string NewStatus, string Reason,
     string Actor, string? RequestId, DateTimeOffset At);
 
 public static partial class PaymentRules

@@ -19,10 +19,9 @@ public static class PaymentEndpoints
     {
         var payments = app.MapGroup("/api/payments").WithTags("Payments");
         payments.MapPost("/charges", Charge).RequireAuthorization(Policies.Service);
-        var admin = payments.MapGroup("").RequireAuthorization(Policies.Admin);
-        admin.MapGet("/orders/{orderId:guid}", ForOrder);
-        admin.MapGet("/orders/{orderId:guid}/audit", Audit);
-        admin.MapGet("/reconciliation", Reconcile);
+        payments.MapGet("/", ForOrder).RequireAuthorization(Policies.SignedIn);
+        payments.MapGet("/{id:guid}/audit", Audit).RequireAuthorization(Policies.Admin);
+        payments.MapPost("/reconcile", Reconcile).RequireAuthorization(Policies.Admin);
     }
 
     private static async Task<Results<Ok<PaymentResponse>, ProblemHttpResult>> Charge(ChargeOrderRequest request, ClaimsPrincipal caller,
@@ -37,12 +36,12 @@ public static class PaymentEndpoints
         var result = await charging.ChargeAsync(command, $"service:{caller.FindFirstValue("email") ?? "unknown"}", ct);
         return result switch
         {
-            Charged c => TypedResults.Ok(PaymentResponse.From(c.Payment)),
+            Charged c => TypedResults.Ok(PaymentResponse.From(c.Payment, [])),
             Declined d => Problem.Of(402, "payment-declined", "Payment declined", d.Payment.FailureReason ?? "Declined.", Extensions(d.Payment)),
             InProgress p => Problem.Of(409, "payment-in-progress", "A payment of this order is in progress",
                 "Another attempt to pay this order is with the provider; read the order again shortly.", Extensions(p.Payment, retryAfterSeconds: 1)),
             AlreadyCharged a => Problem.Of(409, "already-charged", "This order was already charged",
-                $"The order was charged by payment {a.Payment.Id} ({a.Payment.Status}); it is never charged twice.", Extensions(a.Payment)),
+                $"The order was charged by payment {a.Payment.Id} ({PaymentResponse.StatusName(a.Payment.Status)}); it is never charged twice.", Extensions(a.Payment)),
             NotPayable n => Problem.Of(409, "order-not-payable", "The order cannot be paid", n.Reason),
             AttemptKeyReused => Problem.Of(422, "idempotency-key-reused", "Idempotency key reused",
                 "This Idempotency-Key was already used to pay this order with a different amount or payment method."),
@@ -55,26 +54,46 @@ public static class PaymentEndpoints
 
     private static Dictionary<string, object?> Extensions(Payment payment, int? retryAfterSeconds = null)
     {
-        var extensions = new Dictionary<string, object?> { ["paymentId"] = payment.Id, ["paymentStatus"] = payment.Status.ToString() };
+        var extensions = new Dictionary<string, object?> { ["paymentId"] = payment.Id, ["paymentStatus"] = PaymentResponse.StatusName(payment.Status) };
         if (retryAfterSeconds is { } seconds) extensions["retryAfterSeconds"] = seconds;
         return extensions;
     }
 
-    private static async Task<Ok<OrderPaymentsResponse>> ForOrder(Guid orderId, PaymentsDb db, CancellationToken ct)
+    /// <summary>An order's payments, each with its refunds: any order for an admin, their own orders for a customer.</summary>
+    private static async Task<Results<Ok<PaymentList>, ProblemHttpResult>> ForOrder(Guid? orderId, ClaimsPrincipal user, PaymentsDb db, CancellationToken ct)
     {
-        var payments = await db.Payments.AsNoTracking().Where(p => p.OrderId == orderId).OrderBy(p => p.CreatedAt).ToListAsync(ct);
-        var refunds = await db.Refunds.AsNoTracking().Where(r => r.OrderId == orderId).OrderBy(r => r.CreatedAt).ToListAsync(ct);
-        var keys = payments.Select(p => p.Id.ToString()).ToList();
-        var providerCharges = await db.LedgerCharges.AsNoTracking().CountAsync(c => keys.Contains(c.IdempotencyKey), ct);
-        var order = await db.Orders.AsNoTracking().SingleOrDefaultAsync(o => o.OrderId == orderId, ct);
-        return TypedResults.Ok(new OrderPaymentsResponse(orderId, order?.Status.ToString(), payments.Select(PaymentResponse.From).ToList(),
-            refunds.Select(RefundResponse.From).ToList(), providerCharges));
+        if (orderId is not { } id || id == Guid.Empty)
+        {
+            return ValidationProblems.Field("orderId", "An order id is required (?orderId=…).");
+        }
+
+        var query = db.Payments.AsNoTracking().Where(p => p.OrderId == id);
+        if (!user.IsAdmin())
+        {
+            var customer = user.GetUserId();
+            query = query.Where(p => p.CustomerId == customer);
+        }
+
+        var payments = await query.OrderBy(p => p.CreatedAt).Take(100).ToListAsync(ct);
+        var paymentIds = payments.Select(p => p.Id).ToList();
+        var refunds = await db.Refunds.AsNoTracking().Where(r => paymentIds.Contains(r.PaymentId)).ToListAsync(ct);
+        var keys = paymentIds.Select(p => p.ToString()).ToList();
+        var providerCharges = user.IsAdmin() ? await db.LedgerCharges.AsNoTracking().CountAsync(c => keys.Contains(c.IdempotencyKey), ct) : (int?)null;
+        var orderStatus = user.IsAdmin() ? (await db.Orders.AsNoTracking().SingleOrDefaultAsync(o => o.OrderId == id, ct))?.Status.ToString() : null;
+        return TypedResults.Ok(new PaymentList(
+            payments.Select(p => PaymentResponse.From(p, refunds.Where(r => r.PaymentId == p.Id).Select(RefundResponse.From).ToList())).ToList(),
+            orderStatus, providerCharges));
     }
 
-    private static async Task<Ok<List<AuditEntryResponse>>> Audit(Guid orderId, PaymentsDb db, CancellationToken ct) =>
-        TypedResults.Ok(await db.Audit.AsNoTracking().Where(a => a.OrderId == orderId).OrderBy(a => a.Id)
-            .Select(a => new AuditEntryResponse(a.Id, a.PaymentId, a.RefundId, a.Subject, a.OldStatus, a.NewStatus, a.Reason, a.Actor, a.RequestId, a.At))
-            .ToListAsync(ct));
+    private static async Task<Results<Ok<List<AuditEntryResponse>>, ProblemHttpResult>> Audit(Guid id, PaymentsDb db, CancellationToken ct)
+    {
+        var rows = await db.Audit.AsNoTracking().Where(a => a.PaymentId == id).OrderBy(a => a.Id)
+            .Select(a => new AuditEntryResponse(a.Id, a.OrderId, a.PaymentId, a.RefundId, a.Subject, a.OldStatus, a.NewStatus, a.Reason, a.Actor, a.RequestId, a.At))
+            .ToListAsync(ct);
+        return rows.Count == 0
+            ? Problem.Of(404, "not-found", "Not found", $"Payment {id} was not found.")
+            : TypedResults.Ok(rows.Select(r => r with { OldStatus = r.OldStatus?.ToLowerInvariant(), NewStatus = r.NewStatus.ToLowerInvariant() }).ToList());
+    }
 
     private static async Task<Ok<ReconciliationReport>> Reconcile(Reconciler reconciler, CancellationToken ct) =>
         TypedResults.Ok(await reconciler.RunAsync(ct));

@@ -13,6 +13,14 @@ public sealed record ReconciliationReport(DateTimeOffset CheckedAt, int Provider
     IReadOnlyList<Finding> Findings)
 {
     public bool Balanced => Findings.Count == 0;
+
+    /// <summary>Money taken with nothing bought: a charge no payment stands for, or a payment whose order is not paid.</summary>
+    public IReadOnlyList<Finding> ChargesWithoutPaidOrder => Findings.Where(f => f.Kind is Reconciler.ChargeWithoutPayment or Reconciler.ChargeWithoutPaidOrder).ToList();
+
+    public IReadOnlyList<Finding> PaidOrdersWithoutCharge => Findings.Where(f => f.Kind == Reconciler.PaidOrderWithoutCharge).ToList();
+
+    /// <summary>Money owed back: a cancelled order still charged, or a refund our books and the provider's disagree on.</summary>
+    public IReadOnlyList<Finding> MissingRefunds => Findings.Where(f => f.Kind is Reconciler.RefundMissing or Reconciler.RefundMismatch).ToList();
 }
 
 /// <summary>
