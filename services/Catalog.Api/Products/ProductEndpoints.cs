@@ -15,9 +15,12 @@ public static class ProductEndpoints
     public static void MapProducts(this IEndpointRouteBuilder app)
     {
         var catalog = app.MapGroup("/api/catalog").WithTags("Catalog");
-        catalog.MapGet("/products", List);
+        catalog.MapGet("/products", List).WithSummary("Browse active products, one keyset page")
+            .WithDescription("category and brand match case-insensitively (trimmed, lower case). `total` is how many products match the " +
+                $"filters on every page, counted up to {Browse.TotalCap}; `totalIsExact` is false past that (show \"{Browse.TotalCap}+\").");
         catalog.MapGet("/products/batch", Batch);
-        catalog.MapGet("/products/{id:guid}", Get);
+        catalog.MapGet("/products/{id:guid}", Get).WithSummary("A product, with its ETag")
+            .WithDescription("If-None-Match (weak comparison, * too) answers 304 with the ETag and no body; a malformed one is a 400.");
         catalog.MapGet("/categories", Categories);
         catalog.MapGet("/brands", Brands);
 
@@ -52,9 +55,10 @@ public static class ProductEndpoints
             return Invalid("At most 10 attr.<name>=<value> filters; names as attribute names (a lower-case letter, then letters, digits or '_', ≤ 40), values ≤ 200 characters.");
         }
 
-        var page = await store.BrowseAsync(new BrowseQuery(q["category"].FirstOrDefault(), q["brand"].FirstOrDefault(), min, max,
-            attributes, sort, limit, after), ct);
-        return TypedResults.Ok(page);
+        var query = new BrowseQuery(FacetKeys.Of(q["category"].FirstOrDefault()), FacetKeys.Of(q["brand"].FirstOrDefault()), min, max,
+            attributes, sort, limit, after);
+        var page = await store.BrowseAsync(query, ct);
+        return TypedResults.Ok(Browse.WithTotal(page, await store.CountMatchesAsync(query, Browse.TotalCap + 1, ct)));
     }
 
     /// <summary>
