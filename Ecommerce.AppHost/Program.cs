@@ -78,7 +78,10 @@ try
         .WithReference(orderingDb).WaitFor(orderingDb)
         .WithReference(redis).WaitFor(redis)
         .WithReference(catalog)
-        .WithReference(payments);
+        .WithReference(payments)
+        .SeedStockWhenReady(catalog, config.GetValue("AppHost:Stock", 100), jwtSigningKey)
+        .WithAdminCommand("stock-skus", "Stock every sku", "Gives every catalog sku that has no stock 100 units in warehouse main (after a catalog seed).",
+            HttpMethod.Post, "/api/inventory/admin/seed?onHand=100", jwtSigningKey, "BoxMultiple");
 
     var cart = builder.AddProject<Projects.Cart_Api>("cart-api")
         .WithPlatformDefaults(jwtSigningKey, environment)

@@ -88,12 +88,16 @@ public static class ServiceDefaultsExtensions
 
     /// <summary>
     /// The middleware every API service runs, in this order: problem details for exceptions and bare status codes,
-    /// authentication, authorization, the edge check of every input (RequestGuard), then the health endpoints.
+    /// HEAD answered as GET without a body, routing, authentication, authorization, the edge check of every input
+    /// (RequestGuard), then the health endpoints.
     /// </summary>
     public static WebApplication UseServiceDefaults(this WebApplication app)
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        // Routing is explicit so HEAD is turned into GET before a route is matched (else every HEAD would be a 405).
+        Ecommerce.ServiceDefaults.Http.HeadRequests.UseHeadAsGet(app);
+        app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
         // After authentication, so an invalid credential is a 401 before any input is looked at.

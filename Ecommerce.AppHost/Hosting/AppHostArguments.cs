@@ -14,6 +14,7 @@ public static class AppHostArguments
           --state <dir>           where local PostgreSQL/Redis/Lucene keep their data (default .state/ in the repository)
           --fresh                 delete the state folder first (all local data is lost)
           --seed <n>              have the catalog generate n products on start
+          --stock <n>             units every catalog sku without stock gets on start (default 100; 0: none)
           --no-containers         never use a container runtime, even when one answers
           --environment <name>    ASPNETCORE_ENVIRONMENT of the services (default Development)
           --Catalog:Store postgres|mongodb   --Cart:Store redis|postgres   --Search:Engine lucene|postgres|elasticsearch
@@ -38,6 +39,7 @@ public static class AppHostArguments
                 case "--state": result.Add($"--AppHost:State={Path.GetFullPath(Value())}"); break;
                 case "--fresh": result.Add("--AppHost:Fresh=true"); break;
                 case "--seed": result.Add($"--Catalog:Seed:Products={Number("--seed")}"); break;
+                case "--stock": result.Add($"--AppHost:Stock={Number("--stock")}"); break;
                 case "--no-containers": result.Add("--AppHost:Containers=false"); break;
                 case "--environment": result.Add($"--AppHost:Environment={Value()}"); break;
                 case "--help" or "-h": return null;

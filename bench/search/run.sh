@@ -10,7 +10,7 @@ dotnet build Ecommerce.slnx -c Release -nologo -v quiet -clp:ErrorsOnly
 rm -f "$out"
 head -c 48 /dev/urandom | base64 | tr -d "/+=" > "$state.jwt-signing-key"
   ASPNETCORE_URLS=http://127.0.0.1:17100 ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL=http://127.0.0.1:17101 ASPIRE_ALLOW_UNSECURED_TRANSPORT=true \
-  ASPIRE_DASHBOARD_UNSECURED_ALLOW_ANONYMOUS=true dotnet Ecommerce.AppHost/bin/Release/net10.0/Ecommerce.AppHost.dll --gateway-port 0 --state "$state" --fresh --seed 100000 \
+  ASPIRE_DASHBOARD_UNSECURED_ALLOW_ANONYMOUS=true dotnet Ecommerce.AppHost/bin/Release/net10.0/Ecommerce.AppHost.dll --gateway-port 0 --state "$state" --fresh --seed 100000 --stock 0 \
     --Parameters:jwt-signing-key "$(cat "$state.jwt-signing-key")" \
   --environment Production --Search:Engine "$engine" >"$log" 2>&1 &
 apphost=$!

@@ -38,8 +38,9 @@ public static class EdgeProtection
 
         builder.Services.AddCors(cors => cors.AddDefaultPolicy(policy => policy
             .WithOrigins(options.CorsOrigins)
-            .WithMethods("GET", "POST", "PUT", "DELETE")
-            .WithHeaders("Authorization", "Content-Type", "If-Match", "Idempotency-Key")
+            .WithMethods("GET", "HEAD", "POST", "PUT", "DELETE")
+            // If-None-Match: a browser revalidating a product it holds (304) is a conditional request the API answers.
+            .WithHeaders("Authorization", "Content-Type", "If-Match", "If-None-Match", "Idempotency-Key")
             .WithExposedHeaders("ETag", "Location", "Retry-After")));
 
         builder.Services.AddRateLimiter(limiter =>

@@ -32,6 +32,10 @@ public sealed class BrowseTests(TestInfrastructure infrastructure) : IAsyncLifet
     [InlineData("?sort=name", new[] { "TEE-2", "MUG-BLUE", "MUG-RED", "TEE-1" })]
     [InlineData("?sort=price", new[] { "MUG-RED", "MUG-BLUE", "TEE-1", "TEE-2" })]
     [InlineData("?category=mugs", new[] { "MUG-BLUE", "MUG-RED" })]
+    [InlineData("?category=MUGS", new[] { "MUG-BLUE", "MUG-RED" })]
+    [InlineData("?category=%20Mugs%20", new[] { "MUG-BLUE", "MUG-RED" })]
+    [InlineData("?brand=BASICO&sort=name", new[] { "TEE-2", "TEE-1" })]
+    [InlineData("?brand=acme&category=T-SHIRTS", new string[0])]
     [InlineData("?brand=Basico&sort=name", new[] { "TEE-2", "TEE-1" })]
     [InlineData("?minPrice=13&maxPrice=20&sort=price", new[] { "MUG-BLUE", "TEE-1", "TEE-2" })]
     [InlineData("?attr.color=red", new[] { "MUG-RED", "TEE-1" })]
@@ -117,6 +121,33 @@ public sealed class BrowseTests(TestInfrastructure infrastructure) : IAsyncLifet
         Assert.Equal("TEE-2", Assert.Single(byIds!).Sku);
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, none.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("", 4)]
+    [InlineData("?category=MUGS", 2)]
+    [InlineData("?attr.color=red&limit=1", 2)]
+    [InlineData("?category=none", 0)]
+    public async Task A_list_says_how_many_products_match_on_every_page(string query, int total)
+    {
+        var first = await _client.GetFromJsonAsync<ProductPage>($"/api/catalog/products{query}", TestContext.Current.CancellationToken);
+        Assert.Equal((total, true), (first!.Total, first.TotalIsExact));
+        if (first.NextCursor is { } cursor)
+        {
+            var separator = query.Length == 0 ? "?" : "&";
+            var next = await _client.GetFromJsonAsync<ProductPage>($"/api/catalog/products{query}{separator}cursor={cursor}", TestContext.Current.CancellationToken);
+            Assert.Equal(total, next!.Total);
+        }
+    }
+
+    [Theory]
+    [InlineData(0, 0, true)]
+    [InlineData(1000, 1000, true)]
+    [InlineData(1001, 1000, false)]
+    public void Past_the_cap_the_total_is_a_lower_bound(long counted, long total, bool exact)
+    {
+        var page = Browse.WithTotal(new ProductPage([], null), counted);
+        Assert.Equal((total, exact), (page.Total, page.TotalIsExact));
     }
 
     [Fact]

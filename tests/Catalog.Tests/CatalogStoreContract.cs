@@ -65,6 +65,46 @@ public abstract class CatalogStoreContract
     private static string IdBytes(Guid id) => Convert.ToHexString(id.ToByteArray(bigEndian: true));
 
     [Fact]
+    public async Task Category_and_brand_filters_ignore_case_and_keep_the_stored_spelling()
+    {
+        var store = await StoreAsync();
+        var category = "Trail-" + Unique("Shoes").ToUpperInvariant();
+        var product = Product(category, brand: "NorthPeak");
+        await store.InsertAsync(product, Upserted(product), Ct);
+
+        var upper = await store.BrowseAsync(Query(category.ToUpperInvariant()), Ct);
+        var lower = await store.BrowseAsync(Query(category.ToLowerInvariant(), brand: "northpeak"), Ct);
+        var otherBrand = await store.BrowseAsync(Query(category.ToLowerInvariant(), brand: "northpea"), Ct);
+
+        Assert.Equal(product.Id, Assert.Single(upper.Items).Id);
+        Assert.Equal(product.Id, Assert.Single(lower.Items).Id);
+        Assert.Empty(otherBrand.Items);
+        Assert.Equal((category, "NorthPeak"), (upper.Items[0].Category, upper.Items[0].Brand));
+    }
+
+    [Fact]
+    public async Task The_match_count_follows_the_filters_ignores_the_cursor_and_stops_at_the_limit()
+    {
+        var store = await StoreAsync();
+        var category = Unique("cnt");
+        for (var i = 0; i < 5; i++)
+        {
+            var p = Product(category, price: 10m + i);
+            await store.InsertAsync(p, Upserted(p), Ct);
+        }
+
+        var draft = Product(category, status: ProductStatus.Draft);
+        await store.InsertAsync(draft, Upserted(draft), Ct);
+        var first = await store.BrowseAsync(Query(category, "price", limit: 2), Ct);
+        var second = Query(category, "price", limit: 2, after: Browse.Decode(first.NextCursor!, "price"));
+
+        Assert.Equal(5, await store.CountMatchesAsync(Query(category), 100, Ct));
+        Assert.Equal(5, await store.CountMatchesAsync(second, 100, Ct));
+        Assert.Equal(2, await store.CountMatchesAsync(Query(category, min: 13m), 100, Ct));
+        Assert.Equal(3, await store.CountMatchesAsync(Query(category), 3, Ct));
+    }
+
+    [Fact]
     public async Task A_product_round_trips_with_every_kind_of_attribute_and_its_variants()
     {
         var store = await StoreAsync();

@@ -23,12 +23,39 @@ public sealed class MongoQueryRenderingTests
             attributes: new() { ["color"] = "red", ["size"] = "42", ["wireless"] = "true" })));
 
         Assert.Equal(BsonDocument.Parse("""
-            { "status": "active", "category": "shoes", "brand": "Velo",
+            { "status": "active", "categoryKey": "shoes", "brandKey": "velo",
               "price": { "$gte": NumberDecimal("10"), "$lte": NumberDecimal("99.5") },
               "attributes.color": { "$in": ["red"] },
               "attributes.size": { "$in": ["42", NumberDecimal("42"), 42.0] },
               "attributes.wireless": { "$in": ["true", true] } }
             """), rendered);
+    }
+
+    [Theory]
+    [InlineData("SHOES", "VELO")]
+    [InlineData(" Shoes ", "velo")]
+    [InlineData("shoes", "Velo")]
+    public void Category_and_brand_filters_compare_the_lower_case_keys(string category, string brand)
+    {
+        var rendered = Render(MongoCatalogQueries.Browse(Query(category: category, brand: brand)));
+        Assert.Equal(BsonDocument.Parse("""{ "status": "active", "categoryKey": "shoes", "brandKey": "velo" }"""), rendered);
+    }
+
+    [Fact]
+    public void A_document_carries_the_keys_and_older_documents_get_them_at_start_up()
+    {
+        var product = new ProductResponse(Guid.CreateVersion7(), "SKU-1", "Mug", "", "Acme Ltd", "Kitchen Mugs", 19.99m, "EUR", new Dictionary<string, System.Text.Json.JsonElement>(), [], [],
+            ProductStatus.Active, 1, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch);
+        var document = ProductDocument.From(product).ToBsonDocument();
+        Assert.Equal(("kitchen mugs", "acme ltd"), (document["categoryKey"].AsString, document["brandKey"].AsString));
+        Assert.Equal(("Kitchen Mugs", "Acme Ltd"), (document["category"].AsString, document["brand"].AsString));
+
+        var (filter, update) = MongoCatalogQueries.MissingKeys();
+        Assert.Equal(BsonDocument.Parse("""{ "$or": [{ "categoryKey": { "$exists": false } }, { "brandKey": { "$exists": false } }] }"""), Render(filter));
+        Assert.Equal(BsonDocument.Parse("""
+            { "$set": { "categoryKey": { "$toLower": { "$trim": { "input": "$category" } } },
+                        "brandKey": { "$toLower": { "$trim": { "input": "$brand" } } } } }
+            """), update.Render(new RenderArgs<ProductDocument>(Args.DocumentSerializer, Args.SerializerRegistry)).Documents.Single());
     }
 
     [Fact]
@@ -116,7 +143,7 @@ public sealed class MongoQueryRenderingTests
         foreach (var sort in Browse.Sorts)
         {
             var sortKeys = MongoCatalogQueries.BrowseSort(sort).Render(Args).Names.ToList();
-            Assert.Contains(indexes.Values, i => i.Keys.Names.SkipWhile(n => n is "status" or "category").Take(sortKeys.Count).SequenceEqual(sortKeys));
+            Assert.Contains(indexes.Values, i => i.Keys.Names.SkipWhile(n => n is "status" or "categoryKey").Take(sortKeys.Count).SequenceEqual(sortKeys));
         }
     }
 

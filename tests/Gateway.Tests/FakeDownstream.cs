@@ -38,9 +38,15 @@ public sealed class FakeDownstream : IAsyncDisposable
             Interlocked.Increment(ref downstream._healthProbes);
             return downstream.Healthy ? Results.Ok("Healthy") : Results.StatusCode(503);
         });
-        app.Map("/{**path}", (HttpContext context) => Results.Json(new Echo(
-            name, context.Request.Method, context.Request.Path + context.Request.QueryString,
-            context.Request.Headers.Authorization.ToString())));
+        app.Map("/{**path}", (HttpContext context) =>
+        {
+            // Also as a header: a HEAD answer has no body to echo in.
+            context.Response.Headers["X-Echo-Method"] = context.Request.Method;
+            context.Response.Headers["X-Echo-If-None-Match"] = context.Request.Headers.IfNoneMatch.ToString();
+            context.Response.Headers.ETag = "\"v1\"";
+            return Results.Json(new Echo(name, context.Request.Method, context.Request.Path + context.Request.QueryString,
+                context.Request.Headers.Authorization.ToString()));
+        });
         await app.StartAsync();
         return downstream;
     }

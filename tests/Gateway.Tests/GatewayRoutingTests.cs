@@ -40,6 +40,23 @@ public sealed class GatewayRoutingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task HEAD_and_If_None_Match_are_forwarded_as_sent()
+    {
+        using var client = _gateway.CreateClient();
+        using var head = new HttpRequestMessage(HttpMethod.Head, "/api/catalog/products/0192f000-0000-7000-8000-000000000000");
+        head.Headers.TryAddWithoutValidation("If-None-Match", "\"v1\"");
+
+        using var response = await client.SendAsync(head, TestContext.Current.CancellationToken);
+
+        // The service decides what HEAD and the validator mean; the gateway neither turns HEAD into GET nor drops headers.
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("HEAD", Assert.Single(response.Headers.GetValues("X-Echo-Method")));
+        Assert.Equal("\"v1\"", Assert.Single(response.Headers.GetValues("X-Echo-If-None-Match")));
+        Assert.Equal("\"v1\"", response.Headers.ETag?.ToString());
+        Assert.Empty(await response.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
     public async Task A_known_prefix_whose_service_is_not_deployed_is_a_503_problem()
     {
         using var client = _gateway.CreateClient();

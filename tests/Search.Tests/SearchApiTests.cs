@@ -113,6 +113,36 @@ public sealed class SearchApiTests(TestInfrastructure infrastructure) : IAsyncLi
         Assert.Equal(HttpStatusCode.OK, suggest.StatusCode);
     }
 
+    [Theory]
+    [InlineData("!!!")]
+    [InlineData("%F0%9F%99%82")]                 // 🙂
+    [InlineData("%F0%9F%91%9F%F0%9F%91%9F%20%E2%98%85")] // 👟👟 ★
+    [InlineData("%E2%80%94%20%2A%20%3F")]         // — * ?
+    public async Task A_query_of_only_symbols_or_emoji_finds_nothing_not_the_whole_catalogue(string q)
+    {
+        await PublishAsync(EventStreams.Catalog, new ProductUpserted(Product(Guid.CreateVersion7(), "Glazed Teapot")));
+        await UntilAsync("", r => r.Total == 1);
+
+        var result = await SearchAsync($"q={q}");
+
+        Assert.Equal(0, result.Total);
+        Assert.Empty(result.Items);
+        Assert.Null(result.DidYouMean);
+    }
+
+    [Fact]
+    public async Task A_typo_answers_the_product_and_a_did_you_mean()
+    {
+        await PublishAsync(EventStreams.Catalog, new ProductUpserted(Product(Guid.CreateVersion7(), "Glazed Teapot")));
+        await UntilAsync("q=teapot", r => r.Total == 1);
+
+        using var response = await _client.GetAsync(new Uri("/api/search?q=glazd%20teapot", UriKind.Relative), Ct);
+        using var json = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct));
+
+        Assert.Equal(1, json.RootElement.GetProperty("total").GetInt64());
+        Assert.Equal("glazed teapot", json.RootElement.GetProperty("didYouMean").GetString());
+    }
+
     [Fact]
     public async Task Catalog_events_keep_the_index_current_and_an_older_version_never_wins()
     {

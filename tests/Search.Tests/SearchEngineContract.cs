@@ -91,6 +91,40 @@ public abstract class SearchEngineContract : IAsyncDisposable
         Assert.Equal(expected, (await SkusAsync(engine, Query(text))).FirstOrDefault());
     }
 
+    [Theory]
+    [InlineData("headphnes", "headphones")]
+    [InlineData("ultrabok", "ultrabook")]
+    [InlineData("espreso blend", "espresso blend")]
+    public async Task A_typo_match_offers_what_the_shopper_probably_meant(string text, string meant)
+    {
+        var engine = await WithCorpusAsync();
+
+        var result = await engine.SearchAsync(Query(text), Ct);
+
+        Assert.NotEmpty(result.Items);
+        Assert.Equal(meant, result.DidYouMean);
+    }
+
+    [Theory]
+    [InlineData("headphones")]
+    [InlineData("trail")]
+    [InlineData("qwertyuiop")]                 // nothing near: no results, no guess
+    public async Task Words_as_typed_that_match_or_match_nothing_get_no_suggestion(string text)
+    {
+        var engine = await WithCorpusAsync();
+        Assert.Null((await engine.SearchAsync(Query(text), Ct)).DidYouMean);
+    }
+
+    [Theory]
+    [InlineData("the")]
+    [InlineData("a of")]
+    public async Task Text_of_stop_words_only_never_matches_everything(string text)
+    {
+        // Lucene answers nothing; PostgreSQL's trigram fallback may still find a near word ("the" in "There").
+        var engine = await WithCorpusAsync();
+        Assert.InRange((await engine.SearchAsync(Query(text), Ct)).Total, 0, 1);
+    }
+
     [Fact]
     public async Task Synonyms_find_each_other()
     {

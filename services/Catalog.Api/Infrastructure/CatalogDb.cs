@@ -25,6 +25,9 @@ public sealed class CatalogDb(DbContextOptions<CatalogDb> options) : DbContext(o
             e.Property(p => p.Description).HasColumnName("description").HasMaxLength(4000);
             e.Property(p => p.Brand).HasColumnName("brand").HasMaxLength(100);
             e.Property(p => p.Category).HasColumnName("category").HasMaxLength(100);
+            // Case-insensitive filters on an index (FacetKeys): the database derives the key, so no write path can miss it.
+            e.Property(p => p.BrandKey).HasColumnName("brand_key").HasMaxLength(100).HasComputedColumnSql("lower(brand)", stored: true);
+            e.Property(p => p.CategoryKey).HasColumnName("category_key").HasMaxLength(100).HasComputedColumnSql("lower(category)", stored: true);
             e.Property(p => p.Price).HasColumnName("price").HasPrecision(18, 2);
             e.Property(p => p.Currency).HasColumnName("currency").HasMaxLength(3);
             e.Property(p => p.Attributes).HasColumnName("attributes").HasColumnType("jsonb");
@@ -43,9 +46,12 @@ public sealed class CatalogDb(DbContextOptions<CatalogDb> options) : DbContext(o
             e.HasIndex(p => new { p.Status, p.Name, p.Id });
             e.HasIndex(p => new { p.Status, p.Price, p.Id });
             e.HasIndex(p => new { p.Status, p.CreatedAt, p.Id });
-            e.HasIndex(p => new { p.Status, p.Category, p.Price, p.Id });
-            e.HasIndex(p => new { p.Status, p.Category, p.Name, p.Id });
+            e.HasIndex(p => new { p.Status, p.CategoryKey, p.Price, p.Id });
+            e.HasIndex(p => new { p.Status, p.CategoryKey, p.Name, p.Id });
+            e.HasIndex(p => new { p.Status, p.BrandKey });
+            // The facet counts group by the values as typed.
             e.HasIndex(p => new { p.Status, p.Brand });
+            e.HasIndex(p => new { p.Status, p.Category });
         });
         modelBuilder.AddOutbox();
     }

@@ -22,6 +22,13 @@ public static class Browse
     public const int DefaultLimit = 20;
     public const int MaxLimit = 100;
 
+    /// <summary>Counting stops here: an exact count of a large catalogue costs a scan per request, a capped one at most this many index entries.</summary>
+    public const int TotalCap = 1000;
+
+    /// <summary>The page with its match count (<paramref name="counted"/> is what the store counted, at most cap + 1).</summary>
+    public static ProductPage WithTotal(ProductPage page, long counted) =>
+        page with { Total = Math.Min(counted, TotalCap), TotalIsExact = counted <= TotalCap };
+
     /// <summary>Turns the <c>limit + 1</c> rows a store fetched into a page: the extra row only says another page exists.</summary>
     public static ProductPage Page(IReadOnlyList<ProductResponse> rows, BrowseQuery q)
     {

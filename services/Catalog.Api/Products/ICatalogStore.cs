@@ -36,6 +36,9 @@ public interface ICatalogStore
     /// <summary>Active products, filtered and sorted, one keyset page (see <see cref="Browse"/>).</summary>
     Task<ProductPage> BrowseAsync(BrowseQuery query, CancellationToken ct);
 
+    /// <summary>Active products matching the query's filters (its cursor ignored), counted up to <paramref name="max"/>.</summary>
+    Task<long> CountMatchesAsync(BrowseQuery query, int max, CancellationToken ct);
+
     /// <summary>Active products per category or brand, ordered by value.</summary>
     Task<IReadOnlyList<FacetCount>> CountByAsync(ProductFacet facet, CancellationToken ct);
 

@@ -29,7 +29,10 @@ public sealed record ProductResponse(
         Variants.Select(v => new VariantSnapshot(v.Sku, v.Attributes, v.Price)).ToList(), Images, Status, Version, CreatedAt, UpdatedAt);
 }
 
-public sealed record ProductPage(IReadOnlyList<ProductResponse> Items, string? NextCursor);
+/// <param name="Total">How many products match the filters (every page, whatever the cursor), counted up to
+/// <see cref="Browse.TotalCap"/>: a hint for "1,234 results", not a page count.</param>
+/// <param name="TotalIsExact">False when more than <see cref="Browse.TotalCap"/> match: show "1,000+".</param>
+public sealed record ProductPage(IReadOnlyList<ProductResponse> Items, string? NextCursor, long Total = 0, bool TotalIsExact = true);
 
 public sealed record FacetCount(string Value, int Count);
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Net.Http.Headers;
 using Ecommerce.Contracts.Events;
 using Ecommerce.Contracts.Outbox;
 using Ecommerce.ServiceDefaults.Auth;
@@ -14,9 +15,12 @@ public static class ProductEndpoints
     public static void MapProducts(this IEndpointRouteBuilder app)
     {
         var catalog = app.MapGroup("/api/catalog").WithTags("Catalog");
-        catalog.MapGet("/products", List);
+        catalog.MapGet("/products", List).WithSummary("Browse active products, one keyset page")
+            .WithDescription("category and brand match case-insensitively (trimmed, lower case). `total` is how many products match the " +
+                $"filters on every page, counted up to {Browse.TotalCap}; `totalIsExact` is false past that (show \"{Browse.TotalCap}+\").");
         catalog.MapGet("/products/batch", Batch);
-        catalog.MapGet("/products/{id:guid}", Get);
+        catalog.MapGet("/products/{id:guid}", Get).WithSummary("A product, with its ETag")
+            .WithDescription("If-None-Match (weak comparison, * too) answers 304 with the ETag and no body; a malformed one is a 400.");
         catalog.MapGet("/categories", Categories);
         catalog.MapGet("/brands", Brands);
 
@@ -51,9 +55,10 @@ public static class ProductEndpoints
             return Invalid("At most 10 attr.<name>=<value> filters; names as attribute names (a lower-case letter, then letters, digits or '_', ≤ 40), values ≤ 200 characters.");
         }
 
-        var page = await store.BrowseAsync(new BrowseQuery(q["category"].FirstOrDefault(), q["brand"].FirstOrDefault(), min, max,
-            attributes, sort, limit, after), ct);
-        return TypedResults.Ok(page);
+        var query = new BrowseQuery(FacetKeys.Of(q["category"].FirstOrDefault()), FacetKeys.Of(q["brand"].FirstOrDefault()), min, max,
+            attributes, sort, limit, after);
+        var page = await store.BrowseAsync(query, ct);
+        return TypedResults.Ok(Browse.WithTotal(page, await store.CountMatchesAsync(query, Browse.TotalCap + 1, ct)));
     }
 
     /// <summary>
@@ -85,6 +90,7 @@ public static class ProductEndpoints
     private static async Task<Results<Ok<ProductResponse>, StatusCodeHttpResult, ProblemHttpResult>> Get(
         Guid id, HttpContext context, ProductCache cache, CancellationToken ct)
     {
+        if (!ProductConditions.TryRead(context.Request, HeaderNames.IfNoneMatch, out var ifNoneMatch, out var malformed)) return malformed!;
         var product = await cache.GetAsync(id, ct);
         // Drafts are not public: only an admin sees them.
         if (product is null || (product.Status == ProductStatus.Draft && !context.User.IsAdmin()))
@@ -92,9 +98,9 @@ public static class ProductEndpoints
             return NotFound(id);
         }
 
-        var etag = ETag(product.Version);
-        context.Response.Headers.ETag = etag;
-        if (context.Request.Headers.IfNoneMatch == etag)
+        context.Response.Headers.ETag = ETag(product.Version);
+        // Weak comparison (RFC 9110 §13.1.2): a cache holding W/"v3" has what "v3" is. The ETag goes on the 304 too.
+        if (ifNoneMatch?.MatchesWeak(ProductConditions.ETagOf(product.Version)) == true)
         {
             return TypedResults.StatusCode(StatusCodes.Status304NotModified);
         }
@@ -109,7 +115,7 @@ public static class ProductEndpoints
         TypedResults.Ok(await store.CountByAsync(ProductFacet.Brand, ct));
 
     private static async Task<Results<Created<ProductResponse>, ValidationProblem, ProblemHttpResult>> Create(
-        ProductRequest request, ICatalogStore store, ProductWriter writer, TimeProvider time, CancellationToken ct)
+        ProductRequest request, HttpContext context, ICatalogStore store, ProductWriter writer, TimeProvider time, CancellationToken ct)
     {
         request = ProductRules.Canonical(request);
         var errors = ProductRules.Validate(request);
@@ -120,28 +126,28 @@ public static class ProductEndpoints
         if (await SkuTakenAsync(store, product, ct) is { } taken) return taken;
 
         var result = await store.InsertAsync(product, new ProductUpserted(product.ToSnapshot()), ct);
-        return await writer.CompleteAsync(result, product.Id) is { } problem
-            ? problem
-            : TypedResults.Created($"/api/catalog/products/{product.Id}", product);
+        if (await writer.CompleteAsync(result, product.Id) is { } problem) return problem;
+        // The ETag of what was stored, so the creator can update it next without a GET first.
+        context.Response.Headers.ETag = ETag(product.Version);
+        return TypedResults.Created($"/api/catalog/products/{product.Id}", product);
     }
 
     /// <summary>Full replacement, guarded by <c>If-Match</c>: a stale version is a 412 and nothing changes.</summary>
     private static async Task<Results<Ok<ProductResponse>, ValidationProblem, ProblemHttpResult>> Update(
         Guid id, ProductRequest request, HttpContext context, ICatalogStore store, ProductWriter writer, TimeProvider time, CancellationToken ct)
     {
-        if (ParseIfMatch(context) is not { } expected)
-        {
-            return TypedResults.Problem("Send If-Match with the product's ETag (GET it first).", statusCode: 428,
-                title: "Precondition required", type: ProblemBase + "precondition-required");
-        }
+        if (!ProductConditions.TryRead(context.Request, HeaderNames.IfMatch, out var ifMatch, out var malformed)) return malformed!;
+        if (ifMatch is null) return ProductConditions.Required();
 
         request = ProductRules.Canonical(request);
         var errors = ProductRules.Validate(request);
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors, type: ProblemBase + "validation", title: "Invalid product");
 
         var current = await store.FindAsync(id, ct);
+        // "*" matches any current product, a list matches when one tag is the current one (strong comparison).
         if (current is null) return NotFound(id);
-        if (current.Version != expected) return Stale(id, current.Version);
+        if (!ifMatch.MatchesStrong(ProductConditions.ETagOf(current.Version))) return ProductConditions.Stale(id, current.Version);
+        var expected = current.Version; // the store refuses the write if someone else wrote since this read
 
         var product = Build(id, request, current.Version + 1, current.CreatedAt, time.GetUtcNow());
         if (await SkuTakenAsync(store, product, ct) is { } taken) return taken;
@@ -154,9 +160,11 @@ public static class ProductEndpoints
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(Guid id, HttpContext context, ICatalogStore store, ProductWriter writer, CancellationToken ct)
     {
+        // If-Match is optional on delete (deleting whatever is there is a meaningful request); when sent it must match.
+        if (!ProductConditions.TryRead(context.Request, HeaderNames.IfMatch, out var ifMatch, out var malformed)) return malformed!;
         var product = await store.FindAsync(id, ct);
         if (product is null) return NotFound(id);
-        if (ParseIfMatch(context) is { } expected && expected != product.Version) return Stale(id, product.Version);
+        if (ifMatch?.MatchesStrong(ProductConditions.ETagOf(product.Version)) == false) return ProductConditions.Stale(id, product.Version);
 
         var skus = product.Variants.Select(v => v.Sku).ToArray();
         var result = await store.DeleteAsync(id, product.Version, new ProductDeleted(product.Id, product.Sku, product.Version + 1, skus), ct);
@@ -180,19 +188,7 @@ public static class ProductEndpoints
     internal static ProblemHttpResult SkuConflict(string detail) =>
         TypedResults.Problem(detail, statusCode: 409, title: "Sku already used", type: ProblemBase + "sku-conflict");
 
-    private static long? ParseIfMatch(HttpContext context)
-    {
-        var value = context.Request.Headers.IfMatch.ToString().Trim();
-        if (value.StartsWith("W/", StringComparison.Ordinal)) value = value[2..];
-        return value.Length > 3 && value.StartsWith("\"v", StringComparison.Ordinal) && value.EndsWith('"')
-            && long.TryParse(value[2..^1], NumberStyles.None, CultureInfo.InvariantCulture, out var version) ? version : null;
-    }
-
-    public static string ETag(long version) => $"\"v{version}\"";
-
-    private static ProblemHttpResult Stale(Guid id, long current) =>
-        TypedResults.Problem($"Product {id} is at version {current}; your If-Match is stale. GET it again.", statusCode: 412,
-            title: "Precondition failed", type: ProblemBase + "stale-version");
+    public static string ETag(long version) => ProductConditions.ETagOf(version).ToString();
 
     internal static ProblemHttpResult NotFound(Guid id) =>
         TypedResults.Problem($"Product {id} was not found.", statusCode: 404, title: "Not found", type: ProblemBase + "not-found");

@@ -30,12 +30,19 @@ public sealed class PostgresCatalogStore(CatalogDb db, TimeProvider time) : ICat
         return rows.Select(ProductResponse.From).ToList();
     }
 
-    public async Task<ProductPage> BrowseAsync(BrowseQuery query, CancellationToken ct)
+    public Task<long> CountMatchesAsync(BrowseQuery query, int max, CancellationToken ct) =>
+        Matching(query).Take(max).LongCountAsync(ct);
+
+    /// <summary>Active products passing the shopper's filters; paging and sorting come after.</summary>
+    private IQueryable<Product> Matching(BrowseQuery q)
     {
-        var q = query;
         var rows = db.Products.AsNoTracking().Where(p => p.Status == ProductStatus.Active);
-        if (q.Category is not null) rows = rows.Where(p => p.Category == q.Category);
-        if (q.Brand is not null) rows = rows.Where(p => p.Brand == q.Brand);
+        // SQL lower() on the parameter, so it is lowered exactly as the generated key column was (FacetKeys); the
+        // analyzer's string.Equals(…, OrdinalIgnoreCase) would neither translate nor use the index.
+#pragma warning disable CA1862
+        if (q.Category is not null) rows = rows.Where(p => p.CategoryKey == q.Category.ToLower());
+        if (q.Brand is not null) rows = rows.Where(p => p.BrandKey == q.Brand.ToLower());
+#pragma warning restore CA1862
         if (q.MinPrice is { } min) rows = rows.Where(p => p.Price >= min);
         if (q.MaxPrice is { } max) rows = rows.Where(p => p.Price <= max);
         foreach (var (name, value) in q.Attributes)
@@ -50,7 +57,13 @@ public sealed class PostgresCatalogStore(CatalogDb db, TimeProvider time) : ICat
             };
         }
 
-        rows = After(rows, q);
+        return rows;
+    }
+
+    public async Task<ProductPage> BrowseAsync(BrowseQuery query, CancellationToken ct)
+    {
+        var q = query;
+        var rows = After(Matching(q), q);
         rows = q.Sort switch
         {
             "price" => rows.OrderBy(p => p.Price).ThenBy(p => p.Id),

@@ -25,6 +25,7 @@ public static class InventoryEndpoints
         group.MapGet("/{sku}", GetOne);
         group.MapGet("/", GetMany);
         group.MapPut("/{sku}", SetStock).RequireAuthorization(Policies.Admin);
+        group.MapPost("/admin/seed", StockSeeding.SeedAsync).RequireAuthorization(Policies.Admin).WithTags("Inventory admin");
     }
 
     private static async Task<Results<Ok<InventoryResponse>, ProblemHttpResult>> GetOne(string sku, OrderingDb db, CancellationToken ct)

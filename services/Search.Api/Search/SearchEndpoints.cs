@@ -26,6 +26,9 @@ public static class SearchEndpoints
     private static async Task<Results<Ok<SearchResult>, ProblemHttpResult>> Search(HttpRequest request, ISearchEngine engine, CancellationToken ct)
     {
         if (Parse(request.Query, out var error) is not { } query) return Invalid(error);
+        // Only symbols or emoji ("!!!", "🙂"): no engine has a word to look for, and an engine that analyses the text to
+        // nothing would answer "everything". Nothing matches; it is a search that found nothing, not a bad request.
+        if (query.Text is { } text && DidYouMean.HasNoWords(text)) return TypedResults.Ok(SearchResult.Empty);
         return TypedResults.Ok(await engine.SearchAsync(query, ct));
     }
 

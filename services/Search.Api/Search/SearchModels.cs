@@ -55,7 +55,11 @@ public sealed record PriceBucket(decimal From, decimal? To, long Count);
 
 public sealed record SearchFacets(IReadOnlyList<FacetValue> Brand, IReadOnlyList<FacetValue> Category, IReadOnlyList<PriceBucket> Price);
 
-public sealed record SearchResult(long Total, IReadOnlyList<SearchHit> Items, SearchFacets Facets, double TookMs);
+/// <param name="DidYouMean">Set only when the words as typed found nothing and typo matching did (see <see cref="Search.DidYouMean"/>).</param>
+public sealed record SearchResult(long Total, IReadOnlyList<SearchHit> Items, SearchFacets Facets, double TookMs, string? DidYouMean = null)
+{
+    public static SearchResult Empty { get; } = new(0, [], new SearchFacets([], [], []), 0);
+}
 
 /// <summary>The price facet's fixed edges: every engine counts the same buckets.</summary>
 public static class PriceBuckets

@@ -62,6 +62,33 @@ public sealed class ElasticsearchEngineWireTests : IDisposable
     private static string Source(ElasticsearchProduct product) =>
         new ElasticsearchClient(new ElasticsearchClientSettings(new Uri("http://es.invalid:9200"))).SourceSerializer.SerializeToString(product);
 
+    private static string SearchAnswer(params (string Sku, string Name)[] hits)
+    {
+        var items = hits.Select((h, i) =>
+            "{\"_index\":\"products-1\",\"_id\":\"" + SearchEngineContract.Id(i + 1) + "\",\"_score\":1.0,\"_source\":{\"id\":\"" + SearchEngineContract.Id(i + 1)
+            + "\",\"sku\":\"" + h.Sku + "\",\"name\":\"" + h.Name + "\",\"brand\":\"Quiet Co\",\"category\":\"headphones\",\"price\":249,\"currency\":\"EUR\",\"inStock\":true}}");
+        return "{\"took\":1,\"timed_out\":false,\"hits\":{\"total\":{\"value\":" + hits.Length + ",\"relation\":\"eq\"},\"hits\":[" + string.Join(',', items)
+            + "]},\"aggregations\":{\"sterms#brand\":{\"buckets\":[]},\"sterms#category\":{\"buckets\":[]},\"range#price\":{\"buckets\":[]}}}";
+    }
+
+    [Fact]
+    public async Task A_typo_fallback_that_finds_products_offers_a_did_you_mean_and_an_exact_hit_does_not()
+    {
+        var searches = 0;
+        _server.Answer = (method, path) => path.Contains("_search", StringComparison.Ordinal) && ++searches == 1
+            ? (200, SearchAnswer())                                          // the words as typed: nothing
+            : (200, SearchAnswer(("SKU-7", "Quiet Co Wireless Headphones"))); // the fuzzy retry
+
+        var typo = await Engine().SearchAsync(new SearchQuery("wireles headphnes", null, null, null, null, null, "relevance", 1, 20), Ct);
+        searches = 1; // from now on every search answers the hit at once: no fallback
+        var exact = await Engine().SearchAsync(new SearchQuery("wireless headphones", null, null, null, null, null, "relevance", 1, 20), Ct);
+
+        Assert.Equal(("wireless headphones", 1L), (typo.DidYouMean, typo.Total));
+        Assert.Contains("\"fuzziness\"", _server.Calls[1].Body, StringComparison.Ordinal);
+        Assert.Null(exact.DidYouMean);
+        Assert.Equal(3, _server.Calls.Count);
+    }
+
     [Fact]
     public async Task A_write_is_a_put_with_the_external_version_refreshed_and_a_409_means_not_applied()
     {

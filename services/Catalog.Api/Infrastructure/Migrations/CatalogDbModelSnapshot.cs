@@ -40,11 +40,27 @@ namespace Catalog.Api.Infrastructure.Migrations
                         .HasColumnType("character varying(100)")
                         .HasColumnName("brand");
 
+                    b.Property<string>("BrandKey")
+                        .IsRequired()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("brand_key")
+                        .HasComputedColumnSql("lower(brand)", true);
+
                     b.Property<string>("Category")
                         .IsRequired()
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)")
                         .HasColumnName("category");
+
+                    b.Property<string>("CategoryKey")
+                        .IsRequired()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("category_key")
+                        .HasComputedColumnSql("lower(category)", true);
 
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
@@ -125,15 +141,19 @@ namespace Catalog.Api.Infrastructure.Migrations
 
                     b.HasIndex("Status", "Brand");
 
+                    b.HasIndex("Status", "BrandKey");
+
+                    b.HasIndex("Status", "Category");
+
                     b.HasIndex("Status", "CreatedAt", "Id");
 
                     b.HasIndex("Status", "Name", "Id");
 
                     b.HasIndex("Status", "Price", "Id");
 
-                    b.HasIndex("Status", "Category", "Name", "Id");
+                    b.HasIndex("Status", "CategoryKey", "Name", "Id");
 
-                    b.HasIndex("Status", "Category", "Price", "Id");
+                    b.HasIndex("Status", "CategoryKey", "Price", "Id");
 
                     b.ToTable("products", null, t =>
                         {

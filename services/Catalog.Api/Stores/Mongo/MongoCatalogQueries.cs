@@ -29,9 +29,24 @@ public static class MongoCatalogQueries
     /// <summary>The browse filter: active, the shopper's filters, then strictly after the cursor along (sort key, id).</summary>
     public static FilterDefinition<ProductDocument> Browse(BrowseQuery q)
     {
+        var filters = MatchingFilters(q);
+        if (q.After is { } after)
+        {
+            filters.Add(After(q.Sort, after));
+        }
+
+        return Filter.And(filters);
+    }
+
+    /// <summary>What the match count counts: the browse filter without the cursor.</summary>
+    public static FilterDefinition<ProductDocument> Matching(BrowseQuery q) => Filter.And(MatchingFilters(q));
+
+    private static List<FilterDefinition<ProductDocument>> MatchingFilters(BrowseQuery q)
+    {
         var filters = new List<FilterDefinition<ProductDocument>> { Active };
-        if (q.Category is not null) filters.Add(Filter.Eq(p => p.Category, q.Category));
-        if (q.Brand is not null) filters.Add(Filter.Eq(p => p.Brand, q.Brand));
+        // Keys written with the document (FacetKeys); the filter value is lowered the same way.
+        if (FacetKeys.Of(q.Category) is { } category) filters.Add(Filter.Eq(p => p.CategoryKey, category));
+        if (FacetKeys.Of(q.Brand) is { } brand) filters.Add(Filter.Eq(p => p.BrandKey, brand));
         if (q.MinPrice is { } min) filters.Add(Filter.Gte(p => p.Price, min));
         if (q.MaxPrice is { } max) filters.Add(Filter.Lte(p => p.Price, max));
         foreach (var (name, value) in q.Attributes)
@@ -41,12 +56,7 @@ public static class MongoCatalogQueries
             filters.Add(Filter.In<BsonValue>($"attributes.{name}", AttributeMatches(value)));
         }
 
-        if (q.After is { } after)
-        {
-            filters.Add(After(q.Sort, after));
-        }
-
-        return Filter.And(filters);
+        return filters;
     }
 
     /// <summary>The text, and the number or boolean it spells: attr.size=42 also matches 42, attr.touchscreen=true the boolean.</summary>
@@ -115,6 +125,21 @@ public static class MongoCatalogQueries
         };
     }
 
+    /// <summary>
+    /// Documents written before the category and brand keys existed get them at start-up. $toLower is exact for ASCII
+    /// only; names with other letters are re-keyed by the next write of the product (which computes keys in .NET).
+    /// </summary>
+    public static (FilterDefinition<ProductDocument> Filter, PipelineDefinition<ProductDocument, ProductDocument> Update) MissingKeys() =>
+        (Filter.Or(Filter.Exists(p => p.CategoryKey, false), Filter.Exists(p => p.BrandKey, false)),
+         new BsonDocument[]
+         {
+             new("$set", new BsonDocument
+             {
+                 { "categoryKey", new BsonDocument("$toLower", new BsonDocument("$trim", new BsonDocument("input", "$category"))) },
+                 { "brandKey", new BsonDocument("$toLower", new BsonDocument("$trim", new BsonDocument("input", "$brand"))) },
+             }),
+         });
+
     /// <summary>The indexes created at start-up: what the PostgreSQL migration creates, in MongoDB terms.</summary>
     public static IReadOnlyList<CreateIndexModel<ProductDocument>> Indexes() =>
     [
@@ -123,8 +148,8 @@ public static class MongoCatalogQueries
         new(Builders<ProductDocument>.IndexKeys.Ascending(p => p.Status).Ascending(p => p.Name).Ascending(p => p.Id), new CreateIndexOptions { Name = "ix_status_name" }),
         new(Builders<ProductDocument>.IndexKeys.Ascending(p => p.Status).Ascending(p => p.Price).Ascending(p => p.Id), new CreateIndexOptions { Name = "ix_status_price" }),
         new(Builders<ProductDocument>.IndexKeys.Ascending(p => p.Status).Descending(p => p.CreatedAt).Descending(p => p.Id), new CreateIndexOptions { Name = "ix_status_newest" }),
-        new(Builders<ProductDocument>.IndexKeys.Ascending(p => p.Status).Ascending(p => p.Category).Ascending(p => p.Price).Ascending(p => p.Id), new CreateIndexOptions { Name = "ix_status_category_price" }),
-        new(Builders<ProductDocument>.IndexKeys.Ascending(p => p.Status).Ascending(p => p.Category).Ascending(p => p.Name).Ascending(p => p.Id), new CreateIndexOptions { Name = "ix_status_category_name" }),
-        new(Builders<ProductDocument>.IndexKeys.Ascending(p => p.Status).Ascending(p => p.Brand), new CreateIndexOptions { Name = "ix_status_brand" }),
+        new(Builders<ProductDocument>.IndexKeys.Ascending(p => p.Status).Ascending(p => p.CategoryKey).Ascending(p => p.Price).Ascending(p => p.Id), new CreateIndexOptions { Name = "ix_status_category_key_price" }),
+        new(Builders<ProductDocument>.IndexKeys.Ascending(p => p.Status).Ascending(p => p.CategoryKey).Ascending(p => p.Name).Ascending(p => p.Id), new CreateIndexOptions { Name = "ix_status_category_key_name" }),
+        new(Builders<ProductDocument>.IndexKeys.Ascending(p => p.Status).Ascending(p => p.BrandKey), new CreateIndexOptions { Name = "ix_status_brand_key" }),
     ];
 }

@@ -23,6 +23,8 @@ public sealed class MongoCatalogStore(IMongoDatabase database, TimeProvider time
     /// <summary>Creates the indexes (idempotent): called at start-up, before the service reports healthy.</summary>
     public async Task EnsureIndexesAsync(CancellationToken ct)
     {
+        var (missingKeys, addKeys) = MongoCatalogQueries.MissingKeys();
+        await Products.UpdateManyAsync(missingKeys, addKeys, cancellationToken: ct);
         await Products.Indexes.CreateManyAsync(MongoCatalogQueries.Indexes(), ct);
         await Outbox.Indexes.CreateOneAsync(OutboxDocument.UnsentIndex(), cancellationToken: ct);
     }
@@ -45,6 +47,9 @@ public sealed class MongoCatalogStore(IMongoDatabase database, TimeProvider time
             .Limit(query.Limit + 1).ToListAsync(ct);
         return Browse.Page(docs.Select(d => d.ToResponse()).ToList(), query);
     }
+
+    public Task<long> CountMatchesAsync(BrowseQuery query, int max, CancellationToken ct) =>
+        Products.CountDocumentsAsync(MongoCatalogQueries.Matching(query), new CountOptions { Limit = max }, ct);
 
     public async Task<IReadOnlyList<FacetCount>> CountByAsync(ProductFacet facet, CancellationToken ct)
     {

@@ -21,6 +21,11 @@ public sealed class ProductDocument
     [BsonElement("brand")] public string Brand { get; set; } = "";
     [BsonElement("category")] public string Category { get; set; } = "";
 
+    /// <summary>What the category and brand filters compare (<see cref="FacetKeys"/>), written with every document.</summary>
+    [BsonElement("brandKey")] public string BrandKey { get; set; } = "";
+
+    [BsonElement("categoryKey")] public string CategoryKey { get; set; } = "";
+
     [BsonElement("price"), BsonRepresentation(BsonType.Decimal128)]
     public decimal Price { get; set; }
 
@@ -41,6 +46,7 @@ public sealed class ProductDocument
     public static ProductDocument From(ProductResponse p) => new()
     {
         Id = p.Id, Sku = p.Sku, Name = p.Name, Description = p.Description, Brand = p.Brand, Category = p.Category, Price = p.Price,
+        BrandKey = FacetKeys.Of(p.Brand) ?? "", CategoryKey = FacetKeys.Of(p.Category) ?? "",
         Currency = p.Currency, Attributes = ToBson(p.Attributes),
         Variants = p.Variants.Select(v => new VariantDocument { Sku = v.Sku, Attributes = ToBson(v.Attributes), Price = v.Price }).ToList(),
         Skus = p.Variants.Select(v => v.Sku).Prepend(p.Sku).ToList(), Images = p.Images.ToList(), Status = p.Status, Version = p.Version,

@@ -75,6 +75,7 @@ public sealed class ElasticsearchEngine(ElasticsearchClient client, Elasticsearc
         if (result.Total == 0 && query.Text is not null)
         {
             result = ElasticsearchRequests.ToResult(await SearchAsync(ElasticsearchRequests.Search(_options.Alias, query, fuzzy: true), ct), 0);
+            result = result with { DidYouMean = DidYouMean.From(query.Text, result.Items) };
         }
 
         return result with { TookMs = clock.Elapsed.TotalMilliseconds };

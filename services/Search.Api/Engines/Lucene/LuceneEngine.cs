@@ -87,6 +87,8 @@ public sealed partial class LuceneEngine : ISearchEngine, IDisposable
         try
         {
             var terms = query.Text is null ? [] : LuceneAnalyzers.Tokens(_queryAnalyzer, LuceneFields.Name, query.Text).Select(t => t.Term).Distinct().ToList();
+            // Text made only of stop words ("the") analyses to nothing: that is no match, never "every product".
+            if (query.Text is not null && terms.Count == 0) return Task.FromResult(SearchResult.Empty with { TookMs = clock.Elapsed.TotalMilliseconds });
             var (total, hits, facets) = Run(searcher, query, terms, fuzzy: false);
             var fuzzy = total == 0 && terms.Count > 0;
             if (fuzzy)
@@ -101,7 +103,8 @@ public sealed partial class LuceneEngine : ISearchEngine, IDisposable
                 return new SearchHit(doc.Id, doc.Sku, doc.Name, doc.Brand, doc.Category, doc.Price, doc.Currency, doc.InStock,
                     Highlight(doc.Name, terms, fuzzy), float.IsNaN(h.Score) ? 0 : h.Score);
             }).ToList();
-            return Task.FromResult(new SearchResult(total, items, facets, clock.Elapsed.TotalMilliseconds));
+            return Task.FromResult(new SearchResult(total, items, facets, clock.Elapsed.TotalMilliseconds,
+                fuzzy ? DidYouMean.From(query.Text, items) : null));
         }
         finally
         {

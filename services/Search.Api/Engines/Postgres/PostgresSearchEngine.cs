@@ -148,6 +148,7 @@ public sealed partial class PostgresSearchEngine(NpgsqlDataSource dataSource, Sy
         {
             // Typo tolerance: only when the exact words find nothing (as the other engines do).
             result = await RunAsync(query, words, fuzzy: true, ct);
+            result = result with { DidYouMean = DidYouMean.From(query.Text, result.Items) };
         }
 
         return result with { TookMs = clock.Elapsed.TotalMilliseconds };
