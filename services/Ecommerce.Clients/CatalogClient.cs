@@ -2,8 +2,13 @@ using System.Net.Http.Json;
 
 namespace Ecommerce.Clients;
 
-/// <summary>The price and name of a sellable sku, as the catalog says now.</summary>
-public sealed record CatalogItem(string Sku, Guid ProductId, string Name, decimal Price, string Currency, bool Active);
+/// <summary>The price and name of a sku, as the catalog says now.</summary>
+/// <param name="VariantSkus">For a product's own sku when it has variants (sizes, colours): the skus to choose from.
+/// Such a sku is not purchasable itself — a cart line or order line names a variant.</param>
+public sealed record CatalogItem(string Sku, Guid ProductId, string Name, decimal Price, string Currency, bool Active, IReadOnlyList<string>? VariantSkus = null)
+{
+    public bool NeedsVariant => VariantSkus is { Count: > 0 };
+}
 
 public interface ICatalogClient
 {
@@ -25,7 +30,7 @@ public sealed class HttpCatalogClient(HttpClient http) : ICatalogClient
         foreach (var p in products)
         {
             var active = string.Equals(p.Status, "active", StringComparison.OrdinalIgnoreCase);
-            items[p.Sku] = new CatalogItem(p.Sku, p.Id, p.Name, p.Price, p.Currency, active);
+            items[p.Sku] = new CatalogItem(p.Sku, p.Id, p.Name, p.Price, p.Currency, active, p.Variants?.Select(v => v.Sku).ToList());
             foreach (var v in p.Variants ?? [])
             {
                 items[v.Sku] = new CatalogItem(v.Sku, p.Id, p.Name, v.Price ?? p.Price, p.Currency, active);

@@ -83,6 +83,25 @@ public sealed class CartApiTests(TestInfrastructure infrastructure) : IAsyncLife
     }
 
     [Fact]
+    public async Task A_product_with_variants_goes_into_the_cart_as_one_of_them_only()
+    {
+        _catalog.SetWithVariants("SHOE", 80m, "SHOE-41", "SHOE-42");
+        using var client = (await ServiceAsync("redis")).CreateClient();
+        var id = await CreateAsync(client);
+
+        using var bare = await client.PostAsJsonAsync($"/api/carts/{id}/items", new { sku = "SHOE", quantity = 1 }, TestContext.Current.CancellationToken);
+        var problem = await bare.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        using var sized = await client.PostAsJsonAsync($"/api/carts/{id}/items", new { sku = "shoe-42", quantity = 1 }, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.BadRequest, bare.StatusCode);
+        Assert.Contains("variant-required", problem, StringComparison.Ordinal);
+        Assert.Contains("SHOE-41", problem, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, sized.StatusCode);
+        var cart = await client.GetFromJsonAsync<CartResponse>($"/api/carts/{id}", TestContext.Current.CancellationToken);
+        Assert.Equal("SHOE-42", cart!.Lines.Single().Sku);
+    }
+
+    [Fact]
     public async Task A_product_that_disappears_shows_as_unavailable_and_costs_nothing()
     {
         using var client = (await ServiceAsync("redis")).CreateClient();

@@ -56,6 +56,28 @@ public sealed class CheckoutTests(TestInfrastructure infrastructure) : IAsyncLif
     }
 
     [Fact]
+    public async Task A_product_with_variants_is_ordered_as_one_of_them_and_a_replay_shows_the_order_as_it_is_now()
+    {
+        _host.Catalog.SetWithVariants("SHOE", 80m, "SHOE-41", "SHOE-42");
+        await OrderingHost.SetStockAsync(_admin, "SHOE-42", "berlin", 3);
+        using var customer = _service.CreateClient(TestTokens.Customer(Guid.CreateVersion7()));
+
+        using var bare = await OrderingHost.PlaceAsync(customer, OrderingHost.Order(("SHOE", 1)));
+        Assert.Equal(HttpStatusCode.BadRequest, bare.StatusCode);
+        Assert.Contains("SHOE-41", await bare.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+
+        var key = Guid.NewGuid().ToString();
+        using var placed = await OrderingHost.PlaceAsync(customer, OrderingHost.Order(("SHOE-42", 1)), key);
+        var order = (await placed.Content.ReadFromJsonAsync<OrderResponse>(TestContext.Current.CancellationToken))!;
+        Assert.Equal((HttpStatusCode.Created, 80m), (placed.StatusCode, order.Total));
+        (await customer.PostAsJsonAsync($"/api/orders/{order.Id}/cancel", new { }, TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
+
+        using var replay = await OrderingHost.PlaceAsync(customer, OrderingHost.Order(("SHOE-42", 1)), key);
+        var replayed = (await replay.Content.ReadFromJsonAsync<OrderResponse>(TestContext.Current.CancellationToken))!;
+        Assert.Equal((HttpStatusCode.Created, order.Id, "Cancelled"), (replay.StatusCode, replayed.Id, replayed.Status));
+    }
+
+    [Fact]
     public async Task Short_stock_is_a_409_listing_the_short_lines_and_nothing_is_reserved()
     {
         using var customer = _service.CreateClient(TestTokens.Customer(Guid.CreateVersion7()));

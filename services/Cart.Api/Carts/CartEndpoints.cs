@@ -95,6 +95,13 @@ public static class CartEndpoints
         }
 
         var item = (await pricing.LookupAsync([sku], ct)).GetValueOrDefault(sku);
+        if (item is { Active: true, NeedsVariant: true })
+        {
+            return TypedResults.Problem($"'{sku}' comes in variants: add one of {string.Join(", ", item.VariantSkus!)}.", statusCode: 400,
+                title: "Choose a variant", type: ProblemBase + "variant-required",
+                extensions: new Dictionary<string, object?> { ["variantSkus"] = item.VariantSkus });
+        }
+
         if (item is not { Active: true })
         {
             return TypedResults.Problem($"'{sku}' is not a product for sale.", statusCode: 400, title: "Unknown sku", type: ProblemBase + "unknown-sku");

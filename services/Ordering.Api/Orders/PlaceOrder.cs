@@ -40,7 +40,7 @@ public static partial class PlaceOrder
 
         // The request is what the key protects: for a cart checkout that is the cart id, not its lines today.
         var hash = request.CartId is { } cartId ? Hash([new NormalizedLine("cart:" + cartId, 0)], address!) : Hash(lines!, address!);
-        if (await ReplayAsync(db, customerId, idempotencyKey, hash, ct) is { } earlier)
+        if (await ReplayAsync(db, time, customerId, idempotencyKey, hash, ct) is { } earlier)
         {
             return earlier;
         }
@@ -88,6 +88,14 @@ public static partial class PlaceOrder
             return Problems.Validation("Some skus are unknown or not for sale.", new Dictionary<string, object?> { ["skus"] = unknown });
         }
 
+        // A product that comes in sizes or colours is bought as one of them: its own sku names no purchasable thing.
+        var needVariant = lines!.Where(l => prices[l.Sku].NeedsVariant).Select(l => l.Sku).ToList();
+        if (needVariant.Count > 0)
+        {
+            return Problems.Validation("Some lines name a product that comes in variants; order one of its variant skus.",
+                new Dictionary<string, object?> { ["skus"] = needVariant, ["variantSkus"] = needVariant.ToDictionary(s => s, s => prices[s].VariantSkus) });
+        }
+
         var currencies = lines!.Select(l => prices[l.Sku].Currency).Distinct().ToList();
         if (currencies.Count > 1)
         {
@@ -118,7 +126,7 @@ public static partial class PlaceOrder
             {
                 // Another request with this key committed while we priced: answer as it did.
                 await tx.RollbackAsync(ct);
-                return await ReplayAsync(db, customerId, idempotencyKey, hash, ct)
+                return await ReplayAsync(db, time, customerId, idempotencyKey, hash, ct)
                     ?? Problems.Conflict("A request with this Idempotency-Key is still being processed; retry shortly.");
             }
 
@@ -156,8 +164,12 @@ public static partial class PlaceOrder
     internal static EventMetadata Metadata(ClaimsPrincipal user) =>
         new(user.GetUserId(), user.FindFirstValue(Ecommerce.ServiceDefaults.Auth.TokenIssuer.RoleClaim), System.Diagnostics.Activity.Current?.TraceId.ToString());
 
+    /// <summary>
+    /// A repeat of a checkout answers with the order it created — as the order is now (paid, cancelled…), not the
+    /// body stored when it was placed: a client retrying after a lost answer learns the truth.
+    /// </summary>
     private static async Task<Results<Created<OrderResponse>, ProblemHttpResult>?> ReplayAsync(
-        OrderingDb db, Guid customerId, string key, string hash, CancellationToken ct)
+        OrderingDb db, TimeProvider time, Guid customerId, string key, string hash, CancellationToken ct)
     {
         var record = await db.IdempotencyRecords.AsNoTracking().SingleOrDefaultAsync(r => r.CustomerId == customerId && r.Key == key, ct);
         if (record is null)
@@ -170,7 +182,8 @@ public static partial class PlaceOrder
             return Problems.IdempotencyKeyReused();
         }
 
-        var response = JsonSerializer.Deserialize(record.ResponseBody!, OrderJson.Default.OrderResponse)!;
+        var current = record.OrderId is { } orderId ? await new EventStore(db, time).LoadAsync(orderId, null, ct) : null;
+        var response = current is not null ? OrderResponse.From(current) : JsonSerializer.Deserialize(record.ResponseBody!, OrderJson.Default.OrderResponse)!;
         return TypedResults.Created($"/api/orders/{record.OrderId}", response);
     }
 
