@@ -22,17 +22,37 @@ public sealed class FaultTests(FaultPlatform platform)
     public static TheoryData<string> KilledServices => Long ? new TheoryData<string>(Services) : new TheoryData<string>("ordering-api");
 
     [Fact]
-    public Task Sigkill_of_postgresql() => RunAsync("SIGKILL postgres", ["postgres"], KillAndStartAsync("postgres"), expectUnhealthy: true);
+    public Task Sigkill_of_postgresql() => (Task)RunAsync("SIGKILL postgres", ["postgres"], KillAndStartAsync("postgres"), expectUnhealthy: true);
 
     [Fact]
-    public Task Sigkill_of_redis() => RunAsync("SIGKILL redis", ["redis"], KillAndStartAsync("redis"), expectUnhealthy: true);
+    public async Task Sigkill_of_redis()
+    {
+        var (samples, killedAt) = await RunAsync("SIGKILL redis", ["redis"], KillAndStartAsync("redis"), expectUnhealthy: true);
+        // Carts live in Redis with appendfsync everysec: a cart answered 2xx more than 2 s before the kill must survive it.
+        var lost = new List<Sample>();
+        // A signed-in customer has one cart: its first answer is when it was created. Read back as its owner.
+        var created = samples.Where(s => s is { CartId: not null, Status: >= 200 and < 300 } && s.At + TimeSpan.FromMilliseconds(s.Milliseconds) < killedAt)
+            .GroupBy(s => s.CartId).Select(g => g.MinBy(s => s.At)!).ToList();
+        foreach (var cart in created)
+        {
+            using var client = platform.CreateClient(TestTokens.Customer(cart.Customer), TimeSpan.FromSeconds(15));
+            using var response = await client.GetAsync($"/api/carts/{cart.CartId}", Ct);
+            if (response.StatusCode == HttpStatusCode.NotFound) lost.Add(cart);
+        }
+
+        var window = lost.Count == 0 ? 0 : (killedAt - lost.Min(s => s.At)).TotalSeconds;
+        var line = string.Create(CultureInfo.InvariantCulture, $"Redis SIGKILL: {created.Count} carts created before the kill, {lost.Count} lost; oldest lost created {window:0.00} s before the kill");
+        Report.Append("<!-- " + line + " -->");
+        TestContext.Current.TestOutputHelper?.WriteLine(line);
+        Assert.True(lost.All(s => killedAt - s.At < TimeSpan.FromSeconds(2)), line);
+    }
 
     [Theory]
     [MemberData(nameof(KilledServices))]
-    public Task Sigkill_of_a_service(string service) => RunAsync($"SIGKILL {service}", [service], KillAndStartAsync(service), expectUnhealthy: true);
+    public Task Sigkill_of_a_service(string service) => (Task)RunAsync($"SIGKILL {service}", [service], KillAndStartAsync(service), expectUnhealthy: true);
 
     [Fact]
-    public Task Stop_and_start_of_redis_through_aspire_commands() => RunAsync("stop/start redis (Aspire commands)", ["redis"], async hold =>
+    public Task Stop_and_start_of_redis_through_aspire_commands() => (Task)RunAsync("stop/start redis (Aspire commands)", ["redis"], async hold =>
     {
         await platform.CommandAsync("redis", KnownResourceCommands.StopCommand, Ct);
         await platform.WaitForStateAsync("redis", TimeSpan.FromSeconds(30), KnownResourceStates.Exited, KnownResourceStates.Finished);
@@ -41,7 +61,7 @@ public sealed class FaultTests(FaultPlatform platform)
     }, expectUnhealthy: true);
 
     [Fact]
-    public Task Latency_and_errors_between_services_with_polly_chaos() => RunAsync("Polly chaos in ordering-api's calls (latency 50 %/300 ms, faults 30 %, 503s 20 %)", ["ordering-api"], async hold =>
+    public Task Latency_and_errors_between_services_with_polly_chaos() => (Task)RunAsync("Polly chaos in ordering-api's calls (latency 50 %/300 ms, faults 30 %, 503s 20 %)", ["ordering-api"], async hold =>
     {
         // The AppHost hands Chaos:<service>:* to the service as ServiceDefaults__Chaos__* at every start of it.
         var settings = new Dictionary<string, string>
@@ -120,7 +140,8 @@ public sealed class FaultTests(FaultPlatform platform)
 
     /// <param name="faulted">Resources the fault stops; every other service must keep its process (recovery without restart).</param>
     /// <param name="fault">Injects the fault, calls hold (the fault lasts while the workload sees it), then removes it.</param>
-    private async Task RunAsync(string name, string[] faulted, Func<Func<Task>, Task> fault, bool expectUnhealthy)
+    /// <returns>Every recorded request and when the fault was injected (workload clock).</returns>
+    private async Task<(IReadOnlyList<Sample> Samples, TimeSpan FaultStart)> RunAsync(string name, string[] faulted, Func<Func<Task>, Task> fault, bool expectUnhealthy)
     {
         var catalog = await Workload.PrepareAsync(platform, products: 3, stockEach: 60, Ct);
         var untouched = Services.Where(s => !faulted.Contains(s)).ToDictionary(s => s, platform.Pid);
@@ -194,6 +215,7 @@ public sealed class FaultTests(FaultPlatform platform)
         // Recovery without restart: every service the fault did not stop still runs as the same process.
         var restarted = untouched.Where(kv => platform.Pid(kv.Key) != kv.Value).Select(kv => kv.Key).ToList();
         Assert.True(restarted.Count == 0, $"{name}: restarted although not faulted: {string.Join(", ", restarted)}");
+        return (samples, faultStart);
     }
 }
 

@@ -9,7 +9,7 @@ namespace Fault.Tests;
 
 /// <summary>One request of the workload and what came back (status 0: no answer — timeout or transport error).</summary>
 public sealed record Sample(TimeSpan At, string Op, int Status, double Milliseconds, bool RetryAfter, bool Problem, string? Error,
-    string? Key = null, string? Body = null, Guid? OrderId = null, Guid Customer = default);
+    string? Key = null, string? Body = null, Guid? OrderId = null, Guid Customer = default, string? CartId = null);
 
 public sealed record HealthSample(TimeSpan At, int Status);
 
@@ -195,7 +195,8 @@ public sealed class Workload : IAsyncDisposable
             }
 
             _samples.Enqueue(new Sample(at, op, status, clock.Elapsed.TotalMilliseconds, response.Headers.RetryAfter is not null,
-                response.Content.Headers.ContentType?.MediaType == "application/problem+json", error, key, body, orderId, customer));
+                response.Content.Headers.ContentType?.MediaType == "application/problem+json", error, key, body, orderId, customer,
+                CartId: op == "cart" && method == HttpMethod.Post && path == "/api/carts" ? id : null));
             return (status, id, orderId);
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !_hard.IsCancellationRequested)
