@@ -28,6 +28,7 @@ public static class ServiceDefaultsExtensions
         builder.AddDefaultHealthChecks();
 
         builder.Services.AddProblemDetails();
+        Ecommerce.ServiceDefaults.Resilience.HonestFailures.AddHonestFailures(builder.Services, builder.Configuration);
         Ecommerce.ServiceDefaults.Validation.ValidationServiceCollectionExtensions.AddRequestValidation(builder.Services);
         // A request the framework could not read (malformed JSON, wrong content type) is the client's 400, not our
         // 500: without this, UseExceptionHandler turns BadHttpRequestException into "500 Internal Server Error".
@@ -36,9 +37,12 @@ public static class ServiceDefaultsExtensions
         // No "Server: Kestrel" banner on any response (OWASP API8): it tells an attacker what to look up.
         builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(kestrel => kestrel.AddServerHeader = false);
         builder.Services.AddServiceDiscovery();
+        var chaos = Ecommerce.ServiceDefaults.Resilience.ChaosOptions.From(builder.Configuration);
         builder.Services.ConfigureHttpClientDefaults(http =>
         {
             http.AddStandardResilienceHandler();
+            // Off by default; inside the standard handler, so its retries and circuit breaker meet the injected faults.
+            Ecommerce.ServiceDefaults.Resilience.Chaos.AddChaosWhenEnabled(http, chaos);
             http.AddServiceDiscovery();
         });
         builder.Services.AddSingleton(TimeProvider.System);
@@ -88,13 +92,16 @@ public static class ServiceDefaultsExtensions
 
     /// <summary>
     /// The middleware every API service runs, in this order: problem details for exceptions and bare status codes,
-    /// HEAD answered as GET without a body, routing, authentication, authorization, the edge check of every input
-    /// (RequestGuard), then the health endpoints.
+    /// honest failures (store outages are 503 with Retry-After, a time budget per request), HEAD answered as GET
+    /// without a body, routing, authentication, authorization, the edge check of every input (RequestGuard), then
+    /// the health endpoints.
     /// </summary>
     public static WebApplication UseServiceDefaults(this WebApplication app)
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        // A store outage: a 503 problem with Retry-After within the request's time budget, never a hang or a 500.
+        Ecommerce.ServiceDefaults.Resilience.HonestFailures.UseHonestFailures(app);
         // Routing is explicit so HEAD is turned into GET before a route is matched (else every HEAD would be a 405).
         Ecommerce.ServiceDefaults.Http.HeadRequests.UseHeadAsGet(app);
         app.UseRouting();

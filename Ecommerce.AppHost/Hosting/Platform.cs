@@ -24,6 +24,19 @@ public static class Platform
                     context.EnvironmentVariables.Remove("OTEL_EXPORTER_OTLP_ENDPOINT");
                 }
             })
+            // --Chaos:<service>:Enabled true (and :LatencyRate, :LatencyMilliseconds, :FaultRate, :OutcomeRate): Polly's chaos
+            // strategies in that service's outgoing HTTP calls (ServiceDefaults:Chaos). Read at every start of the
+            // resource, so a fault harness can turn it on and restart one service.
+            .WithEnvironment(context =>
+            {
+                foreach (var (key, value) in project.ApplicationBuilder.Configuration.GetSection($"Chaos:{project.Resource.Name}").AsEnumerable(makePathsRelative: true))
+                {
+                    if (value is not null)
+                    {
+                        context.EnvironmentVariables[$"ServiceDefaults__Chaos__{key.Replace(":", "__", StringComparison.Ordinal)}"] = value;
+                    }
+                }
+            })
             .WithHttpEndpoint(port: port is 0 ? null : port, name: "http", isProxied: false)
             .WithHttpHealthCheck("/health")
             .WithEnvironment("ASPNETCORE_ENVIRONMENT", environment)

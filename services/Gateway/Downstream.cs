@@ -1,4 +1,5 @@
 using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Forwarder;
 
 namespace Gateway;
 
@@ -48,12 +49,31 @@ public static class Downstream
         services.Select(service => new ClusterConfig
         {
             ClusterId = service,
+            // A backstop for a frozen service: the services answer 503 within their own 5 s budget before this.
+            HttpRequest = new ForwarderRequestConfig { ActivityTimeout = TimeSpan.FromSeconds(10) },
             Destinations = new Dictionary<string, DestinationConfig>
             {
                 // Resolved by Microsoft.Extensions.ServiceDiscovery.Yarp, like any HttpClient's "http://catalog-api".
                 ["default"] = new() { Address = $"http://{service}" },
             },
         }).ToList();
+
+    /// <summary>
+    /// A service that could not be reached (refused, reset, timed out) is a 503 problem with Retry-After, so a client
+    /// can tell "try again shortly" from a bug; YARP alone answers a bare 502 or 504.
+    /// </summary>
+    public static async Task AnswerForwardingErrorsAsync(HttpContext context, Func<Task> next)
+    {
+        await next();
+        if (context.GetForwarderErrorFeature() is { } error && !context.Response.HasStarted && error.Error != ForwarderError.RequestCanceled)
+        {
+            var service = context.GetReverseProxyFeature().Cluster.Config.ClusterId;
+            context.Response.Clear();
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            await Ecommerce.ServiceDefaults.Resilience.HonestFailures.WriteAsync(context,
+                $"{service} could not be reached ({error.Error}). Retry later; an order retried with the same Idempotency-Key is placed at most once.");
+        }
+    }
 
     /// <summary>
     /// Known prefixes whose service is not deployed answer 503; unknown prefixes 404 — both as problem details,

@@ -15,9 +15,11 @@ var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+// A service that is down or slow: a 503 problem with Retry-After (never YARP's bare 502/504 or a hung request).
+Ecommerce.ServiceDefaults.Resilience.HonestFailures.UseHonestFailures(app);
 app.UseEdgeProtection();
 app.MapDefaultEndpoints();
-app.MapReverseProxy();
+app.MapReverseProxy(proxy => proxy.Use(Downstream.AnswerForwardingErrorsAsync));
 app.MapUnroutedApiPaths(downstream);
 
 app.Run();

@@ -102,6 +102,23 @@ public sealed class GatewayRoutingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_request_to_a_down_service_is_a_503_problem_with_retry_after_not_a_bare_502()
+    {
+        using var client = _gateway.CreateClient();
+        var address = _ordering.Url;
+        await _ordering.DisposeAsync(); // nothing listens there any more: connection refused
+
+        using var response = await client.GetAsync(new Uri("/api/orders", UriKind.Relative), TestContext.Current.CancellationToken);
+        var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.NotNull(response.Headers.RetryAfter);
+        Assert.Contains("ordering-api could not be reached", body, StringComparison.Ordinal);
+        Assert.DoesNotContain(address.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), body, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_down_service_is_reported_without_its_internal_address()
     {
         using var client = _gateway.CreateClient();

@@ -20,7 +20,8 @@ public static class SeedEndpoints
     public sealed record SeedResult(int Added, int Total);
 
     public static void MapSeed(this IEndpointRouteBuilder app) =>
-        app.MapPost("/api/catalog/admin/seed", Seed).RequireAuthorization(Policies.Admin).WithTags("Catalog admin");
+        app.MapPost("/api/catalog/admin/seed", Seed).RequireAuthorization(Policies.Admin).WithTags("Catalog admin")
+            .DisableRequestTimeout(); // up to 100,000 products: longer than the default request budget
 
     private static async Task<Results<Ok<SeedResult>, ProblemHttpResult>> Seed(string? products, ICatalogStore store,
         IServiceProvider services, CancellationToken ct)

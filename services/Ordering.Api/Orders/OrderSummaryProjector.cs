@@ -5,14 +5,20 @@ namespace Ordering.Api.Orders;
 
 /// <summary>
 /// Projects order events into <c>order_summaries</c> (the list view). It reads only events whose
-/// transaction is older than every transaction still running (<c>pg_snapshot_xmin</c>), so an event that
-/// commits late with a lower position is never skipped. One projector at a time holds an advisory lock;
-/// other instances wait for their turn, so running several replicas is safe.
+/// transaction is older than every transaction still running (<c>pg_snapshot_xmin</c>), in transaction order,
+/// and remembers the last transaction it projected: every transaction still running (or not yet begun) has a
+/// higher id, so an event that commits late is never skipped. (Position order was not enough: a transaction can
+/// take its id before another and insert its event after it; the fault suite found an OrderPaid skipped that way.)
+/// One projector at a time holds an advisory lock; other instances wait for their turn, so running several
+/// replicas is safe. Re-projecting an event is harmless (versions guard every update).
 /// </summary>
 public sealed partial class OrderSummaryProjector(IServiceScopeFactory scopes, OrderingOptions options, ILogger<OrderSummaryProjector> logger)
     : BackgroundService
 {
     public const string Name = "order-summaries";
+
+    /// <summary>The checkpoint that drives reading: the last projected transaction id (<see cref="Name"/> keeps the highest position, for the lag).</summary>
+    public const string TransactionCheckpoint = "order-summaries-xid";
     private const long LockKey = 0x4F52_4445_5253; // "ORDERS"
     private const int Batch = 500;
 
@@ -55,12 +61,17 @@ public sealed partial class OrderSummaryProjector(IServiceScopeFactory scopes, O
         }
 
         var checkpoint = await db.Checkpoints.SingleOrDefaultAsync(c => c.Name == Name, ct);
-        var from = checkpoint?.Position ?? 0;
-        var events = await db.Events.FromSql($"""
+        var xidCheckpoint = await db.Checkpoints.SingleOrDefaultAsync(c => c.Name == TransactionCheckpoint, ct);
+        var fromXid = xidCheckpoint?.Position ?? 0;
+        var read = await db.Events.FromSql($"""
             SELECT * FROM order_events
-            WHERE position > {from} AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-            ORDER BY position LIMIT {Batch}
-            """).AsNoTracking().ToListAsync(ct);
+            WHERE transaction_id > {fromXid}::text::xid8 AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+            ORDER BY transaction_id, position LIMIT {Batch}
+            """).ToListAsync(ct);
+        var xids = read.Select(e => (long)db.Entry(e).Property<ulong>("TransactionId").CurrentValue).ToList();
+        // A full batch may end inside a transaction: leave that transaction whole for the next batch.
+        var take = read.Count == Batch && xids[0] != xids[^1] ? xids.FindIndex(x => x == xids[^1]) : read.Count;
+        var events = read.Take(take).ToList();
         if (events.Count == 0)
         {
             return 0;
@@ -100,14 +111,25 @@ public sealed partial class OrderSummaryProjector(IServiceScopeFactory scopes, O
             }
         }
 
+        var highest = events.Max(e => e.Position);
         if (checkpoint is null)
         {
-            db.Checkpoints.Add(new ProjectionCheckpoint { Name = Name, Position = events[^1].Position, UpdatedAt = DateTimeOffset.UtcNow });
+            db.Checkpoints.Add(new ProjectionCheckpoint { Name = Name, Position = highest, UpdatedAt = DateTimeOffset.UtcNow });
         }
         else
         {
-            checkpoint.Position = events[^1].Position;
+            checkpoint.Position = Math.Max(checkpoint.Position, highest);
             checkpoint.UpdatedAt = DateTimeOffset.UtcNow;
+        }
+
+        if (xidCheckpoint is null)
+        {
+            db.Checkpoints.Add(new ProjectionCheckpoint { Name = TransactionCheckpoint, Position = xids[take - 1], UpdatedAt = DateTimeOffset.UtcNow });
+        }
+        else
+        {
+            xidCheckpoint.Position = xids[take - 1];
+            xidCheckpoint.UpdatedAt = DateTimeOffset.UtcNow;
         }
 
         await db.SaveChangesAsync(ct);

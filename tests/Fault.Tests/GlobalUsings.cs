@@ -1,0 +1,2 @@
+global using Ecommerce.Testing;
+global using Xunit;
