@@ -14,7 +14,7 @@ namespace Fault.Tests;
 /// </summary>
 public sealed class FaultTests(FaultPlatform platform)
 {
-    private static readonly string[] Services = ["gateway", "identity-api", "catalog-api", "ordering-api", "cart-api", "search-api"];
+    private static readonly string[] Services = ["gateway", "identity-api", "catalog-api", "payments-api", "ordering-api", "cart-api", "search-api"];
     private static readonly TimeSpan ConvergeWithin = TimeSpan.FromSeconds(45);
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
     private static bool Long => Environment.GetEnvironmentVariable("FAULT_LONG") == "1";

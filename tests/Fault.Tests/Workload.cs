@@ -142,7 +142,10 @@ public sealed class Workload : IAsyncDisposable
                     var index = random.Next(open.Count);
                     var id = open[index];
                     var pay = roll < 93;
-                    var answer = await SendAsync(client, pay ? "pay" : "cancel", HttpMethod.Post, $"/api/orders/{id}/{(pay ? "pay" : "cancel")}", null, customer);
+                    var answer = pay
+                        ? await SendAsync(client, "pay", HttpMethod.Post, $"/api/orders/{id}/pay", JsonSerializer.Serialize(new { paymentMethod = "tok_visa" }), customer,
+                            key: $"pay-{id}") // one key per order: a retried pay is the same attempt
+                        : await SendAsync(client, "cancel", HttpMethod.Post, $"/api/orders/{id}/cancel", null, customer);
                     if (answer.Status is >= 200 and < 300 && !pay || answer.Status is 409 or 404)
                     {
                         open.RemoveAt(index);
