@@ -44,7 +44,8 @@ switch (command)
         {
             var page = await http.GetFromJsonAsync<SamplePage>($"/api/catalog/products?limit=100&sort=newest{(sampleCursor is null ? "" : "&cursor=" + sampleCursor)}");
             sampleIds.AddRange(page!.Items.Select(p => p.Id.ToString()));
-            sampleSkus.AddRange(page.Items.Select(p => p.Sku));
+            // A product with variants is bought as one of them (its own sku is not purchasable): take the first variant.
+            sampleSkus.AddRange(page.Items.Select(p => p.Variants is { Count: > 0 } variants ? variants[0].Sku : p.Sku));
             sampleCursor = page.NextCursor;
         }
         while (sampleCursor is not null && sampleIds.Count < options.Skus);
@@ -243,7 +244,7 @@ internal sealed record SkuItem(string Sku);
 
 internal sealed record SkuPage(List<SkuItem> Items, string? NextCursor);
 
-internal sealed record SampleItem(Guid Id, string Sku);
+internal sealed record SampleItem(Guid Id, string Sku, List<SkuItem>? Variants);
 
 internal sealed record SamplePage(List<SampleItem> Items, string? NextCursor);
 
