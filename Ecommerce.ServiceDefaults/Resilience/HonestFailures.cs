@@ -14,7 +14,7 @@ namespace Ecommerce.ServiceDefaults.Resilience;
 /// Honest failures while a store or a service is down (issue 15): the caller gets a fast <c>503</c> problem with
 /// <c>Retry-After</c>, never a hung request or a 500. Three parts:
 /// <list type="bullet">
-/// <item>a time budget per request (<c>ServiceDefaults:RequestTimeoutSeconds</c>, default 5): EF Core's retrying execution
+/// <item>a time budget per request (<c>ServiceDefaults:RequestTimeoutSeconds</c>, default 15): EF Core's retrying execution
 /// strategy and Polly's retries wait out a short outage, but not longer than the caller should hang;</item>
 /// <item>an exception handler that answers a store outage (a connection-level Npgsql error, Redis connection or timeout
 /// errors, refused sockets, a broken circuit) with 503 instead of 500;</item>
@@ -27,7 +27,7 @@ public static class HonestFailures
 
     public static IServiceCollection AddHonestFailures(this IServiceCollection services, IConfiguration configuration)
     {
-        var budget = TimeSpan.FromSeconds(configuration.GetValue("ServiceDefaults:RequestTimeoutSeconds", 5.0));
+        var budget = TimeSpan.FromSeconds(configuration.GetValue("ServiceDefaults:RequestTimeoutSeconds", 15.0));
         services.AddRequestTimeouts(options => options.DefaultPolicy = new RequestTimeoutPolicy
         {
             Timeout = budget,

@@ -50,7 +50,7 @@ public static class Downstream
         {
             ClusterId = service,
             // A backstop for a frozen service: the services answer 503 within their own 5 s budget before this.
-            HttpRequest = new ForwarderRequestConfig { ActivityTimeout = TimeSpan.FromSeconds(10) },
+            HttpRequest = new ForwarderRequestConfig { ActivityTimeout = TimeSpan.FromSeconds(20) },
             Destinations = new Dictionary<string, DestinationConfig>
             {
                 // Resolved by Microsoft.Extensions.ServiceDiscovery.Yarp, like any HttpClient's "http://catalog-api".
