@@ -40,10 +40,12 @@ cart=$(curl -sf -X POST "$gw/api/carts" | sed 's/.*"id":"\([^"]*\)".*/\1/')
 curl -sf -o /dev/null -X POST -H 'content-type: application/json' -d "{\"sku\":\"$(head -1 "$state/skus.txt")\",\"quantity\":1}" "$gw/api/carts/$cart/items"
 curl -sf -o /dev/null -X POST -H "traceparent: 00-$trace-0000000000000001-01" -H "Authorization: Bearer $token" -H "Idempotency-Key: trace-$trace" \
   -H 'content-type: application/json' -d "{\"cartId\":\"$cart\",\"shippingAddress\":{\"name\":\"Bench\",\"line1\":\"1 Load St\",\"city\":\"Berlin\",\"postalCode\":\"10115\",\"country\":\"DE\"}}" "$gw/api/orders"
-sleep 6 # the services export spans in batches (every 5 s)
-for _ in $(seq 1 10); do
+# The services export spans in batches (every 5 s), each on its own clock: read the trace until two reads 5 s apart agree.
+sleep 6; last=-1
+for _ in $(seq 1 8); do
   curl -s "http://127.0.0.1:$dashboard/api/telemetry/spans?traceId=$trace" > "$state/spans.json" || true
-  python3 bench/trace-calls.py "$state/spans.json" probe | grep -q ': 0$' || break
-  sleep 2
+  now=$(python3 bench/trace-calls.py "$state/spans.json" probe | head -1 | awk '{ print $NF }')
+  [ "$now" = "$last" ] && [ "$now" != 0 ] && break
+  last=$now; sleep 5
 done
 cp "$state/spans.json" "/tmp/checkout-spans-$label.json"; python3 bench/trace-calls.py "$state/spans.json" "$label" | tee -a "bench/results/$(date -u +%Y-%m-%d)-checkout-calls.txt"

@@ -1,23 +1,40 @@
 #!/usr/bin/env python3
 """Counts the HTTP calls between services in one trace from the Aspire dashboard's telemetry API
-(/api/telemetry/traces/{id}, OTLP JSON): client spans with an HTTP method, made by any resource but the gateway
-(the gateway's call is the public request itself, not a call between services)."""
+(/api/telemetry/spans?traceId=, OTLP JSON). Each service exports on its own 5-second batch clock, so a trace read
+early can miss a service's spans; a call is counted from either end: a server span in a service (its caller is not
+the gateway: that call is the public request itself), or an HTTP client span of a service whose callee's server span
+is not (yet) there. Lists each call as caller -> callee."""
 import json, sys
 
 path, label = sys.argv[1], sys.argv[2]
 try:
     doc = json.load(open(path))
-except (OSError, ValueError) as e:
-    print(f"[{label}] no trace read from the dashboard ({e})"); sys.exit(0)
-calls = []
-for rs in (doc.get("data") or {}).get("resourceSpans", []):
+    groups = (doc.get("data") or {}).get("resourceSpans", [])
+except (OSError, ValueError, AttributeError) as e:
+    print(f"[{label}] calls between services in one cart checkout: 0"); print(f"  (no trace read: {e})"); sys.exit(0)
+
+spans = []
+for rs in groups:
     attrs = {a["key"]: a.get("value", {}) for a in rs.get("resource", {}).get("attributes", [])}
     service = next(iter(attrs.get("service.name", {}).values()), "?")
     for ss in rs.get("scopeSpans", []):
-        for span in ss.get("spans", []):
-            sattrs = {a["key"]: next(iter(a.get("value", {}).values()), None) for a in span.get("attributes", [])}
-            if span.get("kind") in (3, "SPAN_KIND_CLIENT") and "http.request.method" in sattrs and not service.startswith("gateway"):
-                calls.append(f"{service} -> {sattrs.get('http.request.method')} {sattrs.get('url.full') or sattrs.get('server.address')}")
+        for s in ss.get("spans", []):
+            a = {x["key"]: next(iter(x.get("value", {}).values()), None) for x in s.get("attributes", [])}
+            spans.append((service, s.get("kind"), s.get("spanId"), s.get("parentSpanId"), s.get("name"), a))
+
+by_id = {s[2]: s for s in spans}
+servers = [s for s in spans if s[1] in (2, "SPAN_KIND_SERVER") and s[0] != "gateway"]
+clients = [s for s in spans if s[1] in (3, "SPAN_KIND_CLIENT") and "http.request.method" in s[5]]
+calls = []
+for s in servers:
+    parent = by_id.get(s[3])
+    if parent is not None and parent[0] == "gateway":
+        continue  # the public request
+    calls.append(f"{parent[0] if parent else '?'} -> {s[0]} {s[4]}")
+answered = {s[3] for s in servers}
+for c in clients:
+    if c[0] != "gateway" and c[2] not in answered:
+        calls.append(f"{c[0]} -> {c[5].get('url.full') or c[5].get('server.address')} (callee's spans not exported yet)")
 print(f"[{label}] calls between services in one cart checkout: {len(calls)}")
 for c in sorted(calls):
     print(f"  {c}")

@@ -172,6 +172,53 @@ public sealed class PaymentTests(TestInfrastructure infrastructure) : IAsyncLife
         Assert.Equal("Placed", (await OrderAsync(order.Id)).Status);
     }
 
+    [Theory]
+    [MemberData(nameof(PayFieldClasses))]
+    public async Task Hostile_text_in_a_pay_request_is_refused_and_charges_nothing(string field, string inputClass)
+    {
+        var order = await PlaceAsync();
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/orders/{order.Id}/pay")
+        {
+            Content = Ecommerce.Testing.Hostile.HostileInput.JsonBody(new { paymentMethod = "@@" }, inputClass),
+        };
+        request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+
+        using var response = await _customer.SendAsync(request, Ct);
+
+        await Ecommerce.Testing.Hostile.HostileInput.AssertRefusedAsync(response, field);
+        Assert.Empty((await PaymentsAsync(order.Id)).Items);
+        Assert.Equal(("Placed", 1), ((await OrderAsync(order.Id)).Status, (await OrderAsync(order.Id)).Version));
+    }
+
+    public static TheoryData<string, string> PayFieldClasses() =>
+        Ecommerce.Testing.Hostile.HostileInput.Cases(["paymentMethod"], Ecommerce.Testing.Hostile.HostileInput.Json);
+
+    [Theory]
+    [MemberData(nameof(CommandPathClasses))]
+    public async Task Hostile_order_ids_on_pay_cancel_ship_and_deliver_are_4xx_and_change_nothing(string command, string inputClass)
+    {
+        var order = await PlaceAsync();
+        var id = order.Id.ToString();
+        using var admin = _host.Instance(realServer: true).CreateClient(TestTokens.Admin());
+        var caller = command is "ship" or "deliver" ? admin : _customer;
+        foreach (var path in new[] { Ecommerce.Testing.Hostile.HostileInput.Url(inputClass) + id, id[..8] + Ecommerce.Testing.Hostile.HostileInput.Url(inputClass) + id[8..], id + Ecommerce.Testing.Hostile.HostileInput.Url(inputClass) })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/orders/{path}/{command}")
+            {
+                Content = JsonContent.Create(new { paymentMethod = "tok_visa", trackingNumber = "T-1" }),
+            };
+            request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+            using var response = await caller.SendAsync(request, Ct);
+            Assert.True((int)response.StatusCode is >= 400 and < 500, $"{command} {path}: {(int)response.StatusCode}");
+        }
+
+        Assert.Equal(("Placed", 1), ((await OrderAsync(order.Id)).Status, (await OrderAsync(order.Id)).Version));
+        Assert.Empty((await PaymentsAsync(order.Id)).Items);
+    }
+
+    public static TheoryData<string, string> CommandPathClasses() =>
+        Ecommerce.Testing.Hostile.HostileInput.Cases(["pay", "cancel", "ship", "deliver"], Ecommerce.Testing.Hostile.HostileInput.InPath);
+
     [Fact]
     public async Task Bad_pay_requests_are_400_naming_the_field_and_charge_nothing()
     {
