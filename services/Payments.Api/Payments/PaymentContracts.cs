@@ -43,10 +43,10 @@ public static partial class PaymentRules
         if (r.Amount is not { } amount || amount <= 0 || amount > MaxAmount || decimal.Round(amount, 2) != amount)
             return (null, "amount", $"A positive amount with at most 2 decimals, up to {MaxAmount}, is required.");
         if (r.Currency is not { } currency || !CurrencyPattern().IsMatch(currency)) return (null, "currency", "An ISO 4217 currency code in upper case (e.g. EUR) is required.");
-        if (!PaymentMethods.IsTestCardToken(r.PaymentMethod)) return (null, "paymentMethod", $"paymentMethod must be {PaymentMethods.Rule}.");
+        if (r.PaymentMethod is not { } method || !PaymentMethods.IsTestCardToken(method)) return (null, "paymentMethod", $"paymentMethod must be {PaymentMethods.Rule}.");
         if (string.IsNullOrWhiteSpace(r.AttemptKey) || r.AttemptKey.Length > MaxAttemptKeyLength || TextRules.Error(r.AttemptKey, TextKind.Identifier) is not null)
             return (null, "attemptKey", $"An attempt key of 1 to {MaxAttemptKeyLength} visible characters is required.");
-        return (new ChargeCommand(orderId, customerId, amount, currency, r.PaymentMethod!, r.AttemptKey), null, null);
+        return (new ChargeCommand(orderId, customerId, amount, currency, method, r.AttemptKey), null, null);
     }
 
     [GeneratedRegex(@"^[A-Z]{3}\z")]
