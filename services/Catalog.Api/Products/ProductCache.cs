@@ -63,9 +63,10 @@ public sealed partial class ProductCache(HybridCache cache, IServiceScopeFactory
         {
             await redis.GetSubscriber().UnsubscribeAsync(Channel);
         }
-        catch (ObjectDisposedException)
+        catch (Exception ex) when (ex is ObjectDisposedException or RedisConnectionException)
         {
-            // The multiplexer went first (host teardown order): a closed connection has no subscription left to drop.
+            // The multiplexer went first (host teardown order) or its connection is down: a closed connection has no
+            // subscription left to drop, and stopping must not fail because Redis is away.
         }
     }
 
