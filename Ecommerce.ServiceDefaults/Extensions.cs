@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using OpenTelemetry;
@@ -40,7 +41,18 @@ public static class ServiceDefaultsExtensions
         var chaos = Ecommerce.ServiceDefaults.Resilience.ChaosOptions.From(builder.Configuration);
         builder.Services.ConfigureHttpClientDefaults(http =>
         {
-            http.AddStandardResilienceHandler();
+            http.AddStandardResilienceHandler(options =>
+            {
+                // A shopper is waiting on most calls between services: retry quickly (about 0.2, 0.4, 0.8 s with jitter,
+                // not the default 2, 4, 8 s) and give one call at most 12 s in all, inside the caller's 15 s request budget.
+                options.Retry.Delay = TimeSpan.FromMilliseconds(200);
+                options.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(12);
+                // A 503 with Retry-After is a service that already rode out its own store's blip and says when to come
+                // back: retrying it at once only multiplies the wait (measured during a PostgreSQL kill: every checkout
+                // held for the whole 12 s). Refused connections, timeouts and other transient answers are still retried.
+                options.Retry.ShouldHandle = args => ValueTask.FromResult(HttpClientResiliencePredicates.IsTransient(args.Outcome)
+                    && args.Outcome.Result is not { StatusCode: System.Net.HttpStatusCode.ServiceUnavailable, Headers.RetryAfter: not null });
+            });
             // Off by default; inside the standard handler, so its retries and circuit breaker meet the injected faults.
             Ecommerce.ServiceDefaults.Resilience.Chaos.AddChaosWhenEnabled(http, chaos);
             http.AddServiceDiscovery();

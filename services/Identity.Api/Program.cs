@@ -1,3 +1,4 @@
+using Ecommerce.ServiceDefaults.Resilience;
 using Ecommerce.ServiceDefaults.Auth;
 using Identity.Api.Accounts;
 using Identity.Api.Infrastructure;
@@ -7,7 +8,7 @@ using Microsoft.EntityFrameworkCore;
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddDefaultAuthentication();
-builder.AddNpgsqlDbContext<IdentityDb>("identitydb");
+builder.AddServiceDbContext<IdentityDb>("identitydb");
 builder.AddRedisClient("redis"); // failed sign-ins per account and signed-out sessions, shared by every replica
 builder.Services.AddSingleton(builder.Configuration.GetSection("Identity").Get<Identity.Api.Accounts.IdentityOptions>() ?? new());
 builder.Services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();

@@ -1,3 +1,4 @@
+using Ecommerce.ServiceDefaults.Resilience;
 using Microsoft.EntityFrameworkCore;
 using Ecommerce.Clients;
 using Ecommerce.Contracts.Outbox;
@@ -9,7 +10,7 @@ using Ecommerce.ServiceDefaults.Auth;
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddDefaultAuthentication();
-builder.AddNpgsqlDbContext<OrderingDb>("orderingdb");
+builder.AddServiceDbContext<OrderingDb>("orderingdb");
 builder.AddRedisClient("redis");
 
 builder.Services.AddSingleton(builder.Configuration.GetSection("Ordering").Get<OrderingOptions>() ?? new OrderingOptions());
@@ -30,6 +31,8 @@ paymentsClient.AddStandardResilienceHandler(r =>
     r.Retry.Delay = TimeSpan.FromMilliseconds(200);
     r.Retry.ShouldRetryAfterHeader = false;
 });
+// Its own pipeline replaced the defaults, chaos included: put chaos back inside it (off unless configured).
+paymentsClient.AddChaosWhenEnabled(ChaosOptions.From(builder.Configuration));
 paymentsClient.AddHttpMessageHandler<ServiceTokenHandler>();
 #pragma warning restore EXTEXP0001
 var outbox = builder.Configuration.GetSection("Outbox").Get<OutboxOptions>() ?? new OutboxOptions();

@@ -1,3 +1,4 @@
+using Ecommerce.ServiceDefaults.Resilience;
 using Ecommerce.Contracts.Outbox;
 using Microsoft.EntityFrameworkCore;
 using Payments.Api.Events;
@@ -9,7 +10,7 @@ using Payments.Api.Reconciliation;
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddDefaultAuthentication();
-builder.AddNpgsqlDbContext<PaymentsDb>("paymentdb");
+builder.AddServiceDbContext<PaymentsDb>("paymentdb");
 builder.AddRedisClient("redis"); // the event streams: ordering's in, payments' out
 
 var options = builder.Configuration.GetSection("Payments").Get<PaymentOptions>() ?? new PaymentOptions();

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using Ecommerce.ServiceDefaults.Auth;
+using Ecommerce.ServiceDefaults.Resilience;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.TestHost;
@@ -49,6 +50,29 @@ public sealed class ServiceDefaultsTests(TestInfrastructure infrastructure)
         var error = Assert.ThrowsAny<InvalidOperationException>(() => scope.ServiceProvider.GetRequiredService<SampleDb>());
 
         Assert.Contains("ConnectionStrings:catalogdb", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_service_db_context_rides_out_a_store_blip_briefly_then_gives_up()
+    {
+        // Aspire's default strategy retries 6 times with delays towards 30 s: a caller hung through a whole outage.
+        var builder = WebApplication.CreateBuilder();
+        builder.Configuration["ConnectionStrings:sampledb"] = "Host=127.0.0.1;Port=1;Database=none;Username=none;Password=none";
+        builder.AddServiceDbContext<SampleDb>("sampledb");
+        using var app = builder.Build();
+        using var scope = app.Services.CreateScope();
+        var strategy = scope.ServiceProvider.GetRequiredService<SampleDb>().Database.CreateExecutionStrategy();
+        var attempts = 0;
+
+        var error = await Assert.ThrowsAsync<Microsoft.EntityFrameworkCore.Storage.RetryLimitExceededException>(() => strategy.ExecuteAsync(() =>
+        {
+            attempts++;
+            // What Npgsql throws when PostgreSQL is down: a refused connection, transient.
+            throw new NpgsqlException("Failed to connect", new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.ConnectionRefused));
+        }));
+
+        Assert.Equal(1 + StoreRetries.RetryCount, attempts);
+        Assert.True(Ecommerce.ServiceDefaults.Resilience.HonestFailures.IsUnavailable(error), "the exhausted retries must be answered 503, not 500");
     }
 
     [Fact]

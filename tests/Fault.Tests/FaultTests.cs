@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Http.Json;
 using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -15,7 +16,9 @@ namespace Fault.Tests;
 public sealed class FaultTests(FaultPlatform platform)
 {
     private static readonly string[] Services = ["gateway", "identity-api", "catalog-api", "payments-api", "ordering-api", "cart-api", "search-api"];
-    private static readonly TimeSpan ConvergeWithin = TimeSpan.FromSeconds(45);
+    // A pay request that died leaves its attempt Pending until recovery settles it (Payments:PendingTimeout 30 s + RecoveryInterval 10 s).
+    private static readonly TimeSpan ConvergeWithin = TimeSpan.FromSeconds(60);
+    private const double FastAnswerMilliseconds = 10_000;
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
     private static bool Long => Environment.GetEnvironmentVariable("FAULT_LONG") == "1";
 
@@ -27,24 +30,48 @@ public sealed class FaultTests(FaultPlatform platform)
     [Fact]
     public async Task Sigkill_of_redis()
     {
-        var (samples, killedAt) = await RunAsync("SIGKILL redis", ["redis"], KillAndStartAsync("redis"), expectUnhealthy: true);
-        // Carts live in Redis with appendfsync everysec: a cart answered 2xx more than 2 s before the kill must survive it.
-        var lost = new List<Sample>();
-        // A signed-in customer has one cart: its first answer is when it was created. Read back as its owner.
-        var created = samples.Where(s => s is { CartId: not null, Status: >= 200 and < 300 } && s.At + TimeSpan.FromMilliseconds(s.Milliseconds) < killedAt)
-            .GroupBy(s => s.CartId).Select(g => g.MinBy(s => s.At)!).ToList();
-        foreach (var cart in created)
+        Assert.SkipUnless(FaultPlatform.Enabled, FaultPlatform.SkipReason);
+        var probeSku = (await Workload.PrepareAsync(platform, products: 1, stockEach: 10, Ct)).Products[0].Sku;
+        var oldCarts = new List<(Guid Customer, string Cart)>();
+        for (var i = 0; i < 5; i++)
         {
-            using var client = platform.CreateClient(TestTokens.Customer(cart.Customer), TimeSpan.FromSeconds(15));
-            using var response = await client.GetAsync($"/api/carts/{cart.CartId}", Ct);
-            if (response.StatusCode == HttpStatusCode.NotFound) lost.Add(cart);
+            var customer = Guid.CreateVersion7();
+            using var client = platform.CreateClient(TestTokens.Customer(customer));
+            using var created = await client.PostAsync("/api/carts", null, Ct);
+            var cart = (await created.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>(Ct)).GetProperty("id").GetString()!;
+            using var added = await client.PostAsJsonAsync($"/api/carts/{cart}/items", new { sku = probeSku, quantity = 2 }, Ct);
+            Assert.True(added.IsSuccessStatusCode, $"an old cart's line: {(int)added.StatusCode}");
+            oldCarts.Add((customer, cart));
         }
 
-        var window = lost.Count == 0 ? 0 : (killedAt - lost.Min(s => s.At)).TotalSeconds;
-        var line = string.Create(CultureInfo.InvariantCulture, $"Redis SIGKILL: {created.Count} carts created before the kill, {lost.Count} lost; oldest lost created {window:0.00} s before the kill");
+        await using var probe = await DurabilityProbe.StartAsync(platform, probeSku, Ct);
+        // A longer healthy baseline than the other faults: the old carts are seconds outside the fsync window at the kill.
+        await RunAsync("SIGKILL redis", ["redis"], async hold =>
+        {
+            probe.MarkKill();
+            await KillAsync("redis");
+            await hold();
+            await StartAsync("redis");
+        }, expectUnhealthy: true, baseline: 300);
+
+        // The AOF window, measured by a writer that wrote right up to the kill (appendfsync everysec promises about 1 s, 2 at worst).
+        var (acknowledged, lostWrites, window, probeLine) = await probe.MeasureAsync(Ct);
+        // Carts written well before the kill (outside the fsync window) must all be there, with their lines.
+        var lost = new List<string>();
+        foreach (var (customer, cart) in oldCarts)
+        {
+            using var client = platform.CreateClient(TestTokens.Customer(customer), TimeSpan.FromSeconds(15));
+            using var response = await client.GetAsync($"/api/carts/{cart}/lines", Ct);
+            var text = await response.Content.ReadAsStringAsync(Ct);
+            if (response.StatusCode != HttpStatusCode.OK || !text.Contains(probeSku, StringComparison.Ordinal)) lost.Add($"{cart}: {(int)response.StatusCode} {text}");
+        }
+
+        var line = string.Create(CultureInfo.InvariantCulture, $"Redis SIGKILL: {oldCarts.Count} carts written before the workload started, {lost.Count} lost. {probeLine}");
         Report.Append("<!-- " + line + " -->");
+        TestContext.Current.SendDiagnosticMessage(line);
         TestContext.Current.TestOutputHelper?.WriteLine(line);
-        Assert.True(lost.All(s => killedAt - s.At < TimeSpan.FromSeconds(2)), line);
+        Assert.True(acknowledged > 0, "the durability probe wrote nothing before the kill: " + line);
+        Assert.True(lost.Count == 0 && (lostWrites == 0 || window <= 2.0), line + " " + string.Join("; ", lost));
     }
 
     [Theory]
@@ -141,7 +168,8 @@ public sealed class FaultTests(FaultPlatform platform)
     /// <param name="faulted">Resources the fault stops; every other service must keep its process (recovery without restart).</param>
     /// <param name="fault">Injects the fault, calls hold (the fault lasts while the workload sees it), then removes it.</param>
     /// <returns>Every recorded request and when the fault was injected (workload clock).</returns>
-    private async Task<(IReadOnlyList<Sample> Samples, TimeSpan FaultStart)> RunAsync(string name, string[] faulted, Func<Func<Task>, Task> fault, bool expectUnhealthy)
+    private async Task<(IReadOnlyList<Sample> Samples, TimeSpan FaultStart)> RunAsync(string name, string[] faulted, Func<Func<Task>, Task> fault, bool expectUnhealthy,
+        int baseline = 40)
     {
         Assert.SkipUnless(FaultPlatform.Enabled, FaultPlatform.SkipReason);
         var catalog = await Workload.PrepareAsync(platform, products: 3, stockEach: 60, Ct);
@@ -153,7 +181,7 @@ public sealed class FaultTests(FaultPlatform platform)
         {
             try
             {
-                await Poll.UntilAsync(() => workload.Count >= 40, TimeSpan.FromSeconds(30), "40 requests of healthy baseline");
+                await Poll.UntilAsync(() => workload.Count >= baseline, TimeSpan.FromSeconds(30), $"{baseline} requests of healthy baseline");
                 faultStart = workload.Now;
                 await fault(async () =>
                 {
@@ -205,14 +233,17 @@ public sealed class FaultTests(FaultPlatform platform)
         var dishonest = during.Concat(after).Where(s => s.Status >= 500 && !(s.Status == 503 && s.RetryAfter && s.Problem)).ToList();
         var gatewayDown = faulted.Contains("gateway");
         Assert.True(dishonest.Count == 0 || gatewayDown, $"{name}: {dishonest.Count} answers ≥ 500 were not a 503 problem with Retry-After, e.g. " +
-            string.Join(" | ", dishonest.Take(3).Select(s => $"{s.Op} {s.Status}: {s.Error}")));
-        var slow = during.Where(s => s.Milliseconds > 8500).ToList();
-        Assert.True(slow.Count == 0, $"{name}: {slow.Count} requests took over 8.5 s (the gateway answers within its 8 s budget) during the fault (slowest {(slow.Count > 0 ? slow.Max(s => s.Milliseconds) : 0):0} ms, {string.Join(',', slow.Select(s => s.Op).Distinct())})");
+            string.Join(" | ", dishonest.Take(3).Select(s => $"{s.Op} {s.Status}: {s.Error}")) + "\n" + platform.ErrorsInLogs());
+        // Fast, honest failures: an outage is answered within the store client's own limits (PostgreSQL's brief retries
+        // about 3 s, Redis's 5 s timeout) plus queueing on two cores, far inside the request budgets (15 s services,
+        // 20 s gateway), which are backstops, not the expected path.
+        var slow = during.Where(s => s.Milliseconds > FastAnswerMilliseconds).ToList();
+        Assert.True(slow.Count == 0, $"{name}: {slow.Count} requests took over {FastAnswerMilliseconds / 1000} s during the fault (slowest {(slow.Count > 0 ? slow.Max(s => s.Milliseconds) : 0):0} ms, {string.Join(',', slow.Select(s => $"{s.Op} {s.Status}").Distinct())})");
         var unanswered = during.Count(s => s.Status == 0);
         Assert.True(unanswered == 0 || gatewayDown, $"{name}: {unanswered} requests got no answer from the gateway during the fault");
         var lateFailures = after.Where(s => s.At > healthyAt + TimeSpan.FromSeconds(5) && s.Status >= 500).ToList();
         Assert.True(lateFailures.Count == 0, $"{name}: {lateFailures.Count} requests failed more than 5 s after health came back: " +
-            string.Join(" | ", lateFailures.Take(3).Select(s => $"{s.Op} {s.Status}: {s.Error}")));
+            string.Join(" | ", lateFailures.Take(3).Select(s => $"{s.Op} {s.Status}: {s.Error}")) + "\n" + platform.ErrorsInLogs());
         // Recovery without restart: every service the fault did not stop still runs as the same process.
         var restarted = untouched.Where(kv => platform.Pid(kv.Key) != kv.Value).Select(kv => kv.Key).ToList();
         Assert.True(restarted.Count == 0, $"{name}: restarted although not faulted: {string.Join(", ", restarted)}");
@@ -223,11 +254,18 @@ public sealed class FaultTests(FaultPlatform platform)
 /// <summary>The closing table: one row per fault, appended to FAULT_REPORT (default TestResults/fault-table.md).</summary>
 public static class Report
 {
-    public const string Header = "| fault | requests during (2xx/4xx/503/other) | after (2xx/4xx/503/other) | time to healthy | orders 2xx | lost | duplicates | stock drift | events unsent/pending | read models converged |\n|---|---|---|---|---|---|---|---|---|---|";
+    public const string Header = "| fault | requests during (2xx/4xx/503/other) | after (2xx/4xx/503/other) | latency during p50/p99/max | time to healthy | orders 2xx | lost | duplicates | stock drift | events unsent/pending | charged/refunded, payment violations | read models converged |\n|---|---|---|---|---|---|---|---|---|---|---|---|";
 
     public static string Row(string name, IReadOnlyList<Sample> during, IReadOnlyList<Sample> after, TimeSpan toHealthy, Verdict v) =>
         string.Create(CultureInfo.InvariantCulture,
-            $"| {name} | {Counts(during)} | {Counts(after)} | {toHealthy.TotalSeconds:0.0} s | {v.OrdersAnswered2xx} | {v.OrdersLost} | {v.Duplicates} | {v.StockDrift} | {v.OutboxUnsent}/{v.PendingEntries} | {(v.ProjectionsBehind == 0 && v.PendingEntries == 0 && v.OutboxUnsent == 0 ? $"{v.ConvergedAfterSeconds:0.0} s" : "no")} |");
+            $"| {name} | {Counts(during)} | {Counts(after)} | {Latency(during)} | {toHealthy.TotalSeconds:0.0} s | {v.OrdersAnswered2xx} | {v.OrdersLost} | {v.Duplicates} | {v.StockDrift} | {v.OutboxUnsent}/{v.PendingEntries} | {v.Charged}/{v.Refunded}, {v.PaymentViolations} | {(v.ProjectionsBehind == 0 && v.PendingEntries == 0 && v.OutboxUnsent == 0 && v.ReadModelsBehind == 0 ? $"{v.ConvergedAfterSeconds:0.0} s{(v.SlowestToConverge.Length > 0 ? $" ({v.SlowestToConverge})" : "")}" : "no")} |");
+
+    private static string Latency(IReadOnlyList<Sample> s)
+    {
+        if (s.Count == 0) return "-";
+        var ms = s.Select(x => x.Milliseconds).Order().ToArray();
+        return string.Create(CultureInfo.InvariantCulture, $"{ms[ms.Length / 2]:0}/{ms[Math.Min(ms.Length - 1, (int)(ms.Length * 0.99))]:0}/{ms[^1]:0} ms");
+    }
 
     private static string Counts(IReadOnlyList<Sample> s) =>
         $"{s.Count(x => x.Status is >= 200 and < 300)}/{s.Count(x => x.Status is >= 400 and < 500)}/{s.Count(x => x.Status == 503)}/{s.Count(x => x.Status is 0 or (>= 500 and not 503))}";

@@ -7,14 +7,16 @@ namespace Fault.Tests;
 
 /// <summary>What the stores say after a run (never the responses): the counts of the closing table and every violation.</summary>
 public sealed record Verdict(int OrdersAnswered2xx, int OrdersLost, int Duplicates, int UnansweredOrders, int UnansweredReplayed,
-    int StockDrift, int OutboxUnsent, long PendingEntries, int ProjectionsBehind, double ConvergedAfterSeconds, IReadOnlyList<string> Violations)
+    int StockDrift, int OutboxUnsent, long PendingEntries, int ProjectionsBehind, double ConvergedAfterSeconds, IReadOnlyList<string> Violations,
+    int Charged = 0, int Refunded = 0, int PaymentViolations = 0, int ReadModelsBehind = 0, string SlowestToConverge = "")
 {
     public override string ToString()
     {
         var text = new StringBuilder()
             .Append($"orders 2xx {OrdersAnswered2xx}, lost {OrdersLost}, duplicates {Duplicates}, stored without a 2xx {UnansweredOrders} ")
             .Append($"(replayed to it {UnansweredReplayed}), stock drift {StockDrift}, outbox unsent {OutboxUnsent}, ")
-            .Append($"stream entries pending {PendingEntries}, projections behind {ProjectionsBehind}, converged after {ConvergedAfterSeconds:0.0} s");
+            .Append($"stream entries pending {PendingEntries}, projections behind {ProjectionsBehind}, search/carts behind {ReadModelsBehind}, ")
+            .Append($"charged {Charged} (refunded {Refunded}), payment violations {PaymentViolations}, converged after {ConvergedAfterSeconds:0.0} s (slowest: {SlowestToConverge})");
         foreach (var v in Violations.Take(20))
         {
             text.Append("\n  - ").Append(v);
@@ -37,27 +39,59 @@ public static class Invariants
         var skus = catalog.Products.Select(p => p.Sku).ToArray();
         var customers = samples.Select(s => s.Customer).Distinct().ToArray();
         await using var data = NpgsqlDataSource.Create(platform.OrderingDb + ";Pooling=true;Timeout=5;Command Timeout=15");
+        await using var payments = NpgsqlDataSource.Create(platform.PaymentDb + ";Pooling=true;Timeout=5;Command Timeout=15");
+        await using var catalogDb = NpgsqlDataSource.Create(platform.CatalogDb + ";Pooling=true;Timeout=5;Command Timeout=15");
+        NpgsqlDataSource[] outboxes = [data, catalogDb, payments];
         using var redis = await ConnectionMultiplexer.ConnectAsync(platform.Redis + ",abortConnect=false,connectTimeout=5000");
 
-        // 1. Convergence: outbox drained, streams consumed (also what a killed consumer left pending), projection caught up.
+        // 1. Convergence: every outbox drained, streams consumed (also what a killed consumer left pending), the order
+        // projection caught up, payments settled and consistent with the orders, search and carts caught up.
         var clock = Stopwatch.StartNew();
         (int Unsent, long Pending, int Behind) state = (-1, -1, -1);
+        PaymentChecks.Result? paid = null;
+        List<string> readModels = [];
+        var lastBehind = new Dictionary<string, double>();
         while (true)
         {
-            state = (await UnsentAsync(data, ct), await PendingAsync(redis), await ProjectionsBehindAsync(data, customers, ct));
-            if (state is { Unsent: 0, Pending: 0, Behind: 0 } || clock.Elapsed > convergeWithin)
+            var unsent = 0;
+            foreach (var outbox in outboxes)
+            {
+                var n = await UnsentAsync(outbox, ct);
+                unsent = n < 0 || unsent < 0 ? -1 : unsent + n;
+            }
+
+            state = (unsent, await PendingAsync(redis), await ProjectionsBehindAsync(data, customers, ct));
+            paid = await TryAsync(() => PaymentChecks.CheckAsync(payments, data, customers, ct));
+            readModels = [.. await ReadModelChecks.SearchMismatchesAsync(platform, catalog, data, ct), .. await ReadModelChecks.CartsNotDroppedAsync(platform, samples, ct)];
+            var settled = paid is { Unsettled: 0, Violations.Count: 0 };
+            // When each part was last seen behind: the closing table names the slowest.
+            foreach (var (part, behind) in new[] { ("outbox", state.Unsent != 0), ("streams", state.Pending != 0), ("order projection", state.Behind != 0),
+                         ("payments", !settled), ("search", readModels.Any(r => !r.StartsWith("cart ", StringComparison.Ordinal))), ("carts", readModels.Any(r => r.StartsWith("cart ", StringComparison.Ordinal))) })
+            {
+                if (behind) lastBehind[part] = clock.Elapsed.TotalSeconds;
+            }
+
+            if (state is { Unsent: 0, Pending: 0, Behind: 0 } && settled && readModels.Count == 0 || clock.Elapsed > convergeWithin)
             {
                 break;
             }
 
-            await Task.Delay(250, ct);
+            await Task.Delay(500, ct);
         }
 
         var converged = clock.Elapsed.TotalSeconds;
-        if (state.Unsent > 0) violations.Add($"{state.Unsent} outbox rows still unsent after {convergeWithin.TotalSeconds:0} s");
-        if (state.Pending > 0) violations.Add($"{state.Pending} stream entries still pending or unread after {convergeWithin.TotalSeconds:0} s");
+        if (state.Unsent != 0) violations.Add($"{state.Unsent} outbox rows still unsent (-1: unreadable) after {convergeWithin.TotalSeconds:0} s");
+        if (state.Pending != 0) violations.Add($"{state.Pending} stream entries still pending or unread (-1: unreadable) after {convergeWithin.TotalSeconds:0} s");
         if (state.Behind > 0) violations.Add($"{state.Behind} order summaries do not match their event stream after {convergeWithin.TotalSeconds:0} s: " +
             await ProjectionDetailsAsync(data, customers, ct));
+        if (paid is null) violations.Add("the payments database could not be read");
+        else
+        {
+            violations.AddRange(paid.Violations);
+            if (paid.Unsettled > 0) violations.Add($"{paid.Unsettled} payment attempts or refunds still pending after {convergeWithin.TotalSeconds:0} s");
+        }
+
+        violations.AddRange(readModels.Select(r => $"read model behind after {convergeWithin.TotalSeconds:0} s: {r}"));
 
         // 2. Every order answered 2xx exists exactly once (one OrderPlaced in its stream, one stream per answer).
         var answered = samples.Where(s => s is { Op: "checkout", OrderId: not null }).ToList();
@@ -122,7 +156,21 @@ public static class Invariants
             violations.Add(problem);
         }
 
-        return new Verdict(answered.Count, lost, duplicates, unanswered.Count, replayed, drift, state.Unsent, state.Pending, state.Behind, converged, violations);
+        return new Verdict(answered.Count, lost, duplicates, unanswered.Count, replayed, drift, state.Unsent, state.Pending, state.Behind, converged, violations,
+            paid?.Charged ?? 0, paid?.Refunded ?? 0, paid is null ? 1 : paid.Violations.Count + paid.Unsettled, readModels.Count,
+            lastBehind.Count == 0 ? "" : lastBehind.MaxBy(kv => kv.Value).Key);
+    }
+
+    private static async Task<T?> TryAsync<T>(Func<Task<T>> read) where T : class
+    {
+        try
+        {
+            return await read();
+        }
+        catch (NpgsqlException)
+        {
+            return null; // the store is not back yet: not converged
+        }
     }
 
     private static async Task<int> UnsentAsync(NpgsqlDataSource data, CancellationToken ct)

@@ -24,7 +24,8 @@ public sealed record Catalog(IReadOnlyList<(string Sku, Guid ProductId)> Product
 /// </summary>
 public sealed class Workload : IAsyncDisposable
 {
-    public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
+    /// <summary>Above the gateway's own request budget (20 s), so a slow answer is recorded as what the gateway said, not as the client's give-up.</summary>
+    public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(25);
     private static readonly object Address = new { name = "Ada", line1 = "1 Way", city = "London", postalCode = "N1", country = "GB" };
 
     private readonly FaultPlatform _platform;
@@ -110,6 +111,8 @@ public sealed class Workload : IAsyncDisposable
         var customer = Guid.CreateVersion7();
         using var client = _platform.CreateClient(TestTokens.Customer(customer), RequestTimeout);
         var open = new List<Guid>(); // this customer's orders that can still be paid or cancelled
+        string? cart = null; // this customer's cart once a cart write was answered
+        var cartHasLines = false;
         for (var n = 0; n < max && !_stop.IsCancellationRequested; n++)
         {
             var (sku, productId) = _catalog.Products[random.Next(_catalog.Products.Count)];
@@ -125,16 +128,28 @@ public sealed class Workload : IAsyncDisposable
                     var created = await SendAsync(client, "cart", HttpMethod.Post, "/api/carts", null, customer);
                     if (created.Id is { } cartId)
                     {
-                        await SendAsync(client, "cart", HttpMethod.Post, $"/api/carts/{cartId}/items", JsonSerializer.Serialize(new { sku, quantity = 1 }), customer);
+                        cart = cartId;
+                        var added = await SendAsync(client, "cart", HttpMethod.Post, $"/api/carts/{cartId}/items", JsonSerializer.Serialize(new { sku, quantity = 1 }), customer);
+                        cartHasLines |= added.Status is >= 200 and < 300;
                     }
                 }
                 else if (roll < 85 || open.Count == 0)
                 {
-                    var body = JsonSerializer.Serialize(new { lines = new[] { new { sku, quantity = 1 } }, shippingAddress = Address });
-                    var placed = await SendAsync(client, "checkout", HttpMethod.Post, "/api/orders", body, customer, key: Guid.NewGuid().ToString());
+                    // A third of the checkouts order the customer's cart (the cart consumer must then delete it), the rest one line.
+                    var fromCart = cart is not null && cartHasLines && random.Next(3) == 0;
+                    var body = fromCart
+                        ? JsonSerializer.Serialize(new { cartId = cart, shippingAddress = Address })
+                        : JsonSerializer.Serialize(new { lines = new[] { new { sku, quantity = 1 } }, shippingAddress = Address });
+                    var placed = await SendAsync(client, "checkout", HttpMethod.Post, "/api/orders", body, customer, key: Guid.NewGuid().ToString(),
+                        cartId: fromCart ? cart : null);
                     if (placed.OrderId is { } id)
                     {
                         open.Add(id);
+                    }
+
+                    if (fromCart && placed.Status is >= 200 and < 300)
+                    {
+                        (cart, cartHasLines) = (null, false);
                     }
                 }
                 else
@@ -162,7 +177,7 @@ public sealed class Workload : IAsyncDisposable
     }
 
     private async Task<(int Status, string? Id, Guid? OrderId)> SendAsync(HttpClient client, string op, HttpMethod method, string path, string? body,
-        Guid customer, string? key = null)
+        Guid customer, string? key = null, string? cartId = null)
     {
         using var request = new HttpRequestMessage(method, path);
         if (body is not null)
@@ -199,12 +214,12 @@ public sealed class Workload : IAsyncDisposable
 
             _samples.Enqueue(new Sample(at, op, status, clock.Elapsed.TotalMilliseconds, response.Headers.RetryAfter is not null,
                 response.Content.Headers.ContentType?.MediaType == "application/problem+json", error, key, body, orderId, customer,
-                CartId: op == "cart" && method == HttpMethod.Post && path == "/api/carts" ? id : null));
+                CartId: op == "cart" && method == HttpMethod.Post && path == "/api/carts" ? id : cartId));
             return (status, id, orderId);
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !_hard.IsCancellationRequested)
         {
-            _samples.Enqueue(new Sample(at, op, 0, clock.Elapsed.TotalMilliseconds, false, false, ex.GetType().Name + ": " + ex.Message, key, body, null, customer));
+            _samples.Enqueue(new Sample(at, op, 0, clock.Elapsed.TotalMilliseconds, false, false, ex.GetType().Name + ": " + ex.Message, key, body, null, customer, cartId));
             return (0, null, null);
         }
     }

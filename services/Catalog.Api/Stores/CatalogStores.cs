@@ -1,3 +1,4 @@
+using Ecommerce.ServiceDefaults.Resilience;
 using Catalog.Api.Infrastructure;
 using Catalog.Api.Products;
 using Catalog.Api.Stores.Mongo;
@@ -17,7 +18,7 @@ public static class CatalogStores
         switch (store)
         {
             case Postgres:
-                builder.AddNpgsqlDbContext<CatalogDb>("catalogdb");
+                builder.AddServiceDbContext<CatalogDb>("catalogdb");
                 builder.Services.AddScoped<ICatalogStore, PostgresCatalogStore>();
                 builder.Services.AddSingleton<OutboxRelay, OutboxRelay<CatalogDb>>();
                 break;
