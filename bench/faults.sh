@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 . scripts/lib/prerequisites.sh
 ensure_servers
 out="bench/results/$(date -u +%Y-%m-%d)-faults"; mkdir -p "$out"; rm -f "$out/fault-table.md"
-export FAULT_TESTS=1 FAULT_LONG=1 FAULT_REPORT="$PWD/$out/fault-table.md" FAULT_SOAK_OUT="$PWD/$out"
+export FAULT_TESTS=1 FAULT_LONG=1 FAULT_REPORT="$PWD/$out/fault-table.md" FAULT_SOAK_OUT="$PWD/$out" FAULT_LOGS="$PWD/$out/logs"
 if [ "${1:-}" = "soak" ]; then export FAULT_SOAK_MINUTES="${SOAK_MINUTES:-30}"; fi
 dotnet tool restore >/dev/null
 dotnet build tests/Fault.Tests -nologo -v quiet -clp:ErrorsOnly
