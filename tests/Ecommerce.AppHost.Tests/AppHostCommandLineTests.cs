@@ -45,7 +45,7 @@ public sealed class AppHostCommandLineTests(ITestOutputHelper output)
         if (signal != 9) Assert.Equal(0, host.ExitCode);
 
         // DCP watches the AppHost's pid (--monitor): when it is gone, DCP stops what it started, then itself.
-        await Processes.WaitUntilAsync(() => !started.Any(Processes.IsAlive), TimeSpan.FromSeconds(90),
+        await Poll.UntilAsync(() => !started.Any(Processes.IsAlive), TimeSpan.FromSeconds(90),
             "every process DCP started to end; alive: " + string.Join(", ", started.Where(Processes.IsAlive).Select(Processes.CommandLine)));
         output.WriteLine($"{name}: {started.Count} processes, all gone {clock.Elapsed.TotalSeconds:0.0} s after the signal");
         Assert.True(Ports.IsFree(port), "nothing may keep listening on the gateway port");

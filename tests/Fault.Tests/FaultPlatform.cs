@@ -12,7 +12,7 @@ namespace Fault.Tests;
 /// Aspire.Hosting.Testing on a free gateway port and a throw-away state folder. The faults are injected into the
 /// processes DCP started for THIS AppHost only, found by the pid Aspire reports for each resource.
 /// </summary>
-public sealed class FaultPlatform : IAsyncLifetime
+public sealed partial class FaultPlatform : IAsyncLifetime
 {
     public const string AdminPassword = "Fault-Str0ng-Boss-Pass-1!";
     private readonly string _state = Path.Combine(Path.GetTempPath(), "ecommerce-fault", Guid.NewGuid().ToString("N")[..12]);
@@ -90,7 +90,7 @@ public sealed class FaultPlatform : IAsyncLifetime
                     {
                         foreach (var line in batch)
                         {
-                            await file.WriteLineAsync((line.IsErrorMessage ? "! " : "  ") + line.Content);
+                            await file.WriteLineAsync((line.IsErrorMessage ? "! " : "  ") + AnsiColours().Replace(line.Content, ""));
                         }
                     }
                 }
@@ -101,6 +101,10 @@ public sealed class FaultPlatform : IAsyncLifetime
             }));
         }
     }
+
+    // The console logger colours its level names ("fail", "warn"): the files keep the text only.
+    [System.Text.RegularExpressions.GeneratedRegex("\x1b\\[[0-9;]*m")]
+    private static partial System.Text.RegularExpressions.Regex AnsiColours();
 
     /// <summary>The services' log lines that report an unhandled exception, with the lines after each (for failure messages).</summary>
     public string ErrorsInLogs(int max = 3)
@@ -241,40 +245,5 @@ public sealed class FaultPlatform : IAsyncLifetime
             {
             }
         }
-    }
-}
-
-public static class Poll
-{
-    /// <summary>Polls every 100 ms until the condition holds; a TimeoutException naming it after the deadline.</summary>
-    public static async Task UntilAsync(Func<bool> condition, TimeSpan timeout, string what)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (clock.Elapsed > timeout)
-            {
-                throw new TimeoutException($"Timed out after {timeout.TotalSeconds:0} s waiting for {what}.");
-            }
-
-            await Task.Delay(100);
-        }
-    }
-
-    /// <summary>Async condition; returns how long it took.</summary>
-    public static async Task<TimeSpan> UntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            if (clock.Elapsed > timeout)
-            {
-                throw new TimeoutException($"Timed out after {timeout.TotalSeconds:0} s waiting for {what}.");
-            }
-
-            await Task.Delay(200);
-        }
-
-        return clock.Elapsed;
     }
 }

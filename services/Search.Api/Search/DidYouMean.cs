@@ -20,7 +20,7 @@ public static class DidYouMean
             var word = words[i];
             if (word.Length < 4 || vocabulary.ContainsKey(word)) continue; // short words are not typo-matched by any engine
             var best = vocabulary.Keys
-                .Select(v => (Word: v, Distance: Levenshtein(word, v)))
+                .Select(v => (Word: v, Distance: Distance(word, v)))
                 .Where(c => c.Distance <= MaxEdits(word))
                 .OrderBy(c => c.Distance).ThenByDescending(c => vocabulary[c.Word]).ThenBy(c => c.Word, StringComparer.Ordinal)
                 .Select(c => c.Word).FirstOrDefault();
@@ -54,9 +54,11 @@ public static class DidYouMean
     /// <summary>True when the text has no letter or digit at all (only symbols, punctuation or emoji): nothing to search for.</summary>
     public static bool HasNoWords(string text) => !text.Any(char.IsLetterOrDigit);
 
-    private static int MaxEdits(string word) => word.Length <= 5 ? 1 : 2;
+    /// <summary>The typo budget every engine uses: 1 edit for words of up to 5 letters, 2 beyond.</summary>
+    public static int MaxEdits(string word) => word.Length <= 5 ? 1 : 2;
 
-    private static int Levenshtein(string a, string b)
+    /// <summary>Levenshtein distance; <see cref="int.MaxValue"/> when the lengths alone differ by more than any allowed edit.</summary>
+    public static int Distance(string a, string b)
     {
         if (Math.Abs(a.Length - b.Length) > 2) return int.MaxValue; // farther than any allowed edit: skip the table
         var previous = Enumerable.Range(0, b.Length + 1).ToArray();

@@ -192,7 +192,7 @@ public sealed partial class LuceneEngine : ISearchEngine, IDisposable
             foreach (var (field, boost) in LuceneFields.Text)
             {
                 Query clause = fuzzy && term.Length >= 4
-                    ? new FuzzyQuery(new Term(field, term), MaxEdits(term), prefixLength: 1)
+                    ? new FuzzyQuery(new Term(field, term), DidYouMean.MaxEdits(term), prefixLength: 1)
                     : new TermQuery(new Term(field, term));
                 clause.Boost = boost;
                 any.Add(clause, Occur.SHOULD);
@@ -204,7 +204,6 @@ public sealed partial class LuceneEngine : ISearchEngine, IDisposable
         return all;
     }
 
-    private static int MaxEdits(string term) => term.Length <= 5 ? 1 : 2;
 
     /// <summary>The name, HTML-escaped, with the words that matched wrapped in &lt;em&gt;.</summary>
     private string Highlight(string name, List<string> terms, bool fuzzy)
@@ -214,31 +213,13 @@ public sealed partial class LuceneEngine : ISearchEngine, IDisposable
         var at = 0;
         foreach (var (term, start, end) in LuceneAnalyzers.Tokens(_queryAnalyzer, LuceneFields.Name, name))
         {
-            var matched = terms.Any(t => t == term || (fuzzy && t.Length >= 4 && Levenshtein(t, term) <= MaxEdits(t)));
+            var matched = terms.Any(t => t == term || (fuzzy && t.Length >= 4 && DidYouMean.Distance(t, term) <= DidYouMean.MaxEdits(t)));
             if (!matched || start < at) continue;
             output.Append(WebUtility.HtmlEncode(name[at..start])).Append("<em>").Append(WebUtility.HtmlEncode(name[start..end])).Append("</em>");
             at = end;
         }
 
         return output.Append(WebUtility.HtmlEncode(name[at..])).ToString();
-    }
-
-    private static int Levenshtein(string a, string b)
-    {
-        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
-        for (var i = 1; i <= a.Length; i++)
-        {
-            var current = new int[b.Length + 1];
-            current[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-            {
-                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-            }
-
-            previous = current;
-        }
-
-        return previous[b.Length];
     }
 
     private SearchDocument? Find(Query query)

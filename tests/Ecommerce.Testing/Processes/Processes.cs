@@ -1,10 +1,13 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 
-namespace Fault.Tests;
+namespace Ecommerce.Testing;
 
-/// <summary>Reads /proc: which processes are alive and which are below one (DCP's children are found by pid, never by name).</summary>
-internal static class Processes
+/// <summary>
+/// Reads /proc for the tests that start the platform: which processes are alive, what they were started with, which
+/// are below one (DCP's children are found by pid, never by name), and what they use.
+/// </summary>
+public static class Processes
 {
     public static bool IsAlive(int pid)
     {
@@ -19,6 +22,7 @@ internal static class Processes
         }
     }
 
+    /// <summary>The environment the process was started with (empty when it has gone).</summary>
     public static Dictionary<string, string> Environment(int pid)
     {
         try
@@ -30,6 +34,22 @@ internal static class Processes
         catch (IOException)
         {
             return [];
+        }
+    }
+
+    public static int ParentOf(int pid) => ParentFromStat(File.ReadAllText($"/proc/{pid}/stat"));
+
+    /// <summary>"pid: program args" for a failure message; empty arguments when the process has gone.</summary>
+    public static string CommandLine(int pid)
+    {
+        var path = $"/proc/{pid}/cmdline";
+        try
+        {
+            return $"{pid}: " + (File.Exists(path) ? File.ReadAllText(path).Replace('\0', ' ').Trim() : "");
+        }
+        catch (IOException)
+        {
+            return $"{pid}: ";
         }
     }
 
@@ -46,8 +66,7 @@ internal static class Processes
 
             try
             {
-                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
-                parentOf[pid] = int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], CultureInfo.InvariantCulture);
+                parentOf[pid] = ParentFromStat(File.ReadAllText(Path.Combine(dir, "stat")));
             }
             catch (IOException)
             {
@@ -88,13 +107,20 @@ internal static class Processes
             return null;
         }
     }
+
+    // The command name in /proc/<pid>/stat is in parentheses and may contain spaces: fields start after the last ')'.
+    private static int ParentFromStat(string stat) =>
+        int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], CultureInfo.InvariantCulture);
 }
 
-internal static partial class Signals
+/// <summary>Signals to processes a test started (by pid; never by name).</summary>
+public static partial class Signals
 {
     [LibraryImport("libc", EntryPoint = "kill")]
     private static partial int SendSignal(int pid, int signal);
 
+    public static bool Send(int pid, int signal) => SendSignal(pid, signal) == 0;
+
     /// <summary>SIGKILL: a crash, as far as the supervisor can tell.</summary>
-    public static bool Kill(int pid) => SendSignal(pid, 9) == 0;
+    public static bool Kill(int pid) => Send(pid, 9);
 }
