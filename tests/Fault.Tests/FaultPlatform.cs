@@ -22,6 +22,11 @@ public sealed partial class FaultPlatform : IAsyncLifetime
 
     public DistributedApplication App => _app ?? throw new InvalidOperationException("The platform is not started.");
     public Uri Gateway { get; private set; } = null!;
+
+    /// <summary>Each service's own endpoint (its /health is polled directly during a fault).</summary>
+    public IReadOnlyDictionary<string, Uri> ServiceEndpoints { get; private set; } = new Dictionary<string, Uri>();
+
+    public static readonly string[] Services = ["identity-api", "catalog-api", "payments-api", "ordering-api", "cart-api", "search-api"];
     public string OrderingDb { get; private set; } = "";
     public string PaymentDb { get; private set; } = "";
     public string CatalogDb { get; private set; } = "";
@@ -57,6 +62,7 @@ public sealed partial class FaultPlatform : IAsyncLifetime
         KeepLogs();
         await _app.ResourceNotifications.WaitForResourceHealthyAsync("gateway", timeout.Token);
         Gateway = _app.GetEndpoint("gateway", "http");
+        ServiceEndpoints = Services.ToDictionary(s => s, s => _app.GetEndpoint(s, "http"));
         OrderingDb = await _app.GetConnectionStringAsync("orderingdb", timeout.Token) ?? throw new InvalidOperationException("no orderingdb");
         PaymentDb = await _app.GetConnectionStringAsync("paymentdb", timeout.Token) ?? throw new InvalidOperationException("no paymentdb");
         CatalogDb = await _app.GetConnectionStringAsync("catalogdb", timeout.Token) ?? throw new InvalidOperationException("no catalogdb");

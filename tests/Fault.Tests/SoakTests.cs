@@ -5,10 +5,12 @@ namespace Fault.Tests;
 
 /// <summary>
 /// The soak (long form only, <c>bench/faults.sh soak</c>): the shopping mix at a fixed rate for FAULT_SOAK_MINUTES,
-/// sampling every minute, per service, RSS, the GC heap (dotnet-counters), open handles, threads, and the service's
-/// established connections to PostgreSQL and to Redis (its sockets matched to /proc/net/tcp). Writes a CSV, a markdown
-/// table with each series' slope, and an SVG chart; fails when a series still grows at the end (the last third's peak
-/// above the middle third's peak by more than 25 % and a floor).
+/// sampling every minute, per service, RSS, the GC heap after the last collection (dotnet-counters), open handles,
+/// threads, and the service's established connections to PostgreSQL and to Redis (its sockets matched to
+/// /proc/net/tcp); at each third of the run the live heap (dotnet-gcdump, after a forced full GC). Writes a CSV, a
+/// markdown table with each series' slope, and an SVG chart; fails when a series still grows at the end (the last
+/// third's peak above the middle third's by more than 25 % and a floor; for the heap: the live heap at the end above
+/// the one at two thirds by 25 % and 10 MiB).
 /// </summary>
 public sealed class SoakTests(FaultPlatform platform)
 {
@@ -38,6 +40,7 @@ public sealed class SoakTests(FaultPlatform platform)
             TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(minutes) + TimeSpan.FromSeconds(20)));
         int requests;
         var heap = new Dictionary<string, List<double>>();
+        var live = new List<(int Minute, string Service, double? Mib)>();
         try
         {
             await using var workload = new Workload(platform, catalog, workers: 4, gap: TimeSpan.FromMilliseconds(40), maxRequestsPerWorker: int.MaxValue,
@@ -55,6 +58,15 @@ public sealed class SoakTests(FaultPlatform platform)
                     var usage = Processes.Usage(pid) ?? (0, 0, 0);
                     var (postgres, redis) = Connections(pid, pgPort, redisPort);
                     samples.Add((minute, service, usage.Rss, usage.Handles, usage.Threads, postgres, redis, workload.Count));
+                }
+
+                // The live heap (after a forced full GC) at each third of the run: the leak check itself.
+                if (minute > 0 && minute % Math.Max(1, minutes / 3) == 0)
+                {
+                    foreach (var service in Services)
+                    {
+                        live.Add((minute, service, await LiveHeap.MeasureAsync(ServiceProcess(service), Path.Combine(output, $"{service}-{minute}.gcdump"), ct)));
+                    }
                 }
             }
 
@@ -91,7 +103,8 @@ public sealed class SoakTests(FaultPlatform platform)
                 var points = series.Where(r => value(r) is not null).Select(r => (X: (double)r.Minute, Y: value(r)!.Value)).ToList();
                 slopes.Append(CultureInfo.InvariantCulture, $" | {Slope(points):+0.00;-0.00;0.00}; {Slope(points.Skip(points.Count / 2).ToList()):+0.00;-0.00;0.00}");
                 var third = Math.Max(1, points.Count / 3);
-                if (points.Count < 3) continue;
+                // The heap after the last GC includes gen2 garbage no full GC has collected yet: the live heap judges it.
+                if (points.Count < 3 || name == "GC heap") continue;
                 var middle = points.Skip(third).Take(third).Max(p => p.Y);
                 var last = points.Skip(2 * third).Max(p => p.Y);
                 if (last > middle * 1.25 && last - middle > floor)
@@ -101,10 +114,23 @@ public sealed class SoakTests(FaultPlatform platform)
             }
 
             slopes.Append(" |\n");
+            var checkpoints = live.Where(l => l.Service == group.Key && l.Mib is not null).OrderBy(l => l.Minute).ToList();
+            if (checkpoints.Count >= 3 && checkpoints[^1].Mib > checkpoints[^2].Mib * 1.25 && checkpoints[^1].Mib - checkpoints[^2].Mib > 10)
+            {
+                growing.Add($"{group.Key} live heap: {checkpoints[^2].Mib:0.0} → {checkpoints[^1].Mib:0.0} MiB");
+            }
+        }
+
+        var liveTable = new StringBuilder("| service | " + string.Join(" | ", live.Select(l => l.Minute).Distinct().Order().Select(m => $"live heap at {m} min (MiB)")) + " |\n|---|"
+            + string.Concat(live.Select(l => l.Minute).Distinct().Select(_ => "---|")) + "\n");
+        foreach (var group in live.GroupBy(l => l.Service))
+        {
+            liveTable.Append("| ").Append(group.Key).Append(string.Concat(group.OrderBy(l => l.Minute).Select(l => l.Mib is { } v ? $" | {v.ToString("0.0", CultureInfo.InvariantCulture)}" : " | -"))).Append(" |\n");
         }
 
         var table = new StringBuilder($"Soak: {minutes} min of the shopping mix, 4 workers, 40 ms between requests each; {requests} requests. Chart: soak.svg.\n\n")
             .Append(slopes).Append('\n')
+            .Append("Live heap (dotnet-gcdump: a forced full GC, then what is still referenced):\n\n").Append(liveTable).Append('\n')
             .Append("| minute | service | RSS MiB | GC heap MiB | handles | threads | PostgreSQL conns | Redis conns |\n|---|---|---|---|---|---|---|---|\n");
         foreach (var r in rows)
         {
@@ -116,6 +142,7 @@ public sealed class SoakTests(FaultPlatform platform)
         TestContext.Current.TestOutputHelper?.WriteLine(table.ToString());
         Assert.True(heap.Values.All(h => h.Count >= minutes - 1), "dotnet-counters reported no GC heap for some services: " +
             string.Join(", ", heap.Where(kv => kv.Value.Count < minutes - 1).Select(kv => $"{kv.Key} {kv.Value.Count} values")));
+        Assert.True(live.Count(l => l.Mib is not null) >= Services.Length * 3, "dotnet-gcdump measured too few live heaps (see *.gcdump.log)");
         Assert.True(growing.Count == 0, "Growth that does not level off: " + string.Join("; ", growing));
     }
 

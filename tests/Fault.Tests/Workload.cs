@@ -11,7 +11,8 @@ namespace Fault.Tests;
 public sealed record Sample(TimeSpan At, string Op, int Status, double Milliseconds, bool RetryAfter, bool Problem, string? Error,
     string? Key = null, string? Body = null, Guid? OrderId = null, Guid Customer = default, string? CartId = null);
 
-public sealed record HealthSample(TimeSpan At, int Status);
+/// <summary>One answer of a /health endpoint: the gateway's, or a service's own (asked directly, not through the gateway).</summary>
+public sealed record HealthSample(TimeSpan At, int Status, string Service = "gateway");
 
 /// <summary>The skus and products the workload shops for, made by an admin before it starts, with their initial stock.</summary>
 public sealed record Catalog(IReadOnlyList<(string Sku, Guid ProductId)> Products, int StockEach);
@@ -51,12 +52,20 @@ public sealed class Workload : IAsyncDisposable
             _loops.Add(Task.Run(() => WorkerAsync(seed, gap ?? TimeSpan.FromMilliseconds(40), maxRequestsPerWorker)));
         }
 
-        _loops.Add(Task.Run(HealthLoopAsync));
+        _loops.Add(Task.Run(() => HealthLoopAsync("gateway", platform.Gateway)));
+        foreach (var (service, endpoint) in platform.ServiceEndpoints)
+        {
+            _loops.Add(Task.Run(() => HealthLoopAsync(service, endpoint)));
+        }
     }
 
     public TimeSpan Now => _clock.Elapsed;
     public IReadOnlyList<Sample> Samples => [.. _samples];
-    public IReadOnlyList<HealthSample> Health => [.. _health];
+    /// <summary>The gateway's /health answers.</summary>
+    public IReadOnlyList<HealthSample> Health => [.. _health.Where(h => h.Service == "gateway")];
+
+    /// <summary>Every service's own /health answers (the gateway's too).</summary>
+    public IReadOnlyList<HealthSample> ServiceHealth => [.. _health];
     public int Count => _samples.Count;
 
     public async Task StopAsync()
@@ -72,9 +81,9 @@ public sealed class Workload : IAsyncDisposable
         _hard.Dispose();
     }
 
-    private async Task HealthLoopAsync()
+    private async Task HealthLoopAsync(string service, Uri endpoint)
     {
-        using var client = _platform.CreateClient(timeout: TimeSpan.FromSeconds(2));
+        using var client = new HttpClient { BaseAddress = endpoint, Timeout = TimeSpan.FromSeconds(2) };
         while (!_stop.IsCancellationRequested)
         {
             var at = Now;
@@ -93,7 +102,7 @@ public sealed class Workload : IAsyncDisposable
                 status = 0;
             }
 
-            _health.Enqueue(new HealthSample(at, status));
+            _health.Enqueue(new HealthSample(at, status, service));
             try
             {
                 await Task.Delay(250, _stop.Token);

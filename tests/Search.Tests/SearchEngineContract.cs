@@ -314,6 +314,32 @@ public sealed class LuceneEngineTests : SearchEngineContract
         Assert.Equal(["SKU-1"], (await second.SearchAsync(new SearchQuery(null, null, null, null, null, null, "relevance", 1, 20), Ct)).Items.Select(h => h.Sku));
     }
 
+    [Fact]
+    public async Task A_flushed_write_is_in_the_index_on_disk_before_any_background_commit()
+    {
+        // The consumers acknowledge an event only after FlushAsync: a SIGKILL must not lose what was acknowledged.
+        var options = new LuceneOptions { Directory = Path.Combine(_root, "flush"), CommitInterval = TimeSpan.FromHours(1) };
+        var env = new Microsoft.Extensions.Hosting.Internal.HostingEnvironment { ContentRootPath = _root };
+        using var engine = new LuceneEngine(options, TestSynonyms, env, NullLogger<LuceneEngine>.Instance);
+        await engine.InitializeAsync(Ct);
+        await engine.UpsertAsync(Corpus[0], Ct);
+        var index = Path.Combine(options.Directory, File.ReadAllText(Path.Combine(options.Directory, "current")).Trim());
+        int Committed()
+        {
+            // What a process started after a crash would read: the last commit on disk, not the writer's memory.
+            using var directory = Lucene.Net.Store.FSDirectory.Open(index);
+            if (!Lucene.Net.Index.DirectoryReader.IndexExists(directory)) return 0; // no commit at all yet
+            using var reader = Lucene.Net.Index.DirectoryReader.Open(directory);
+            return reader.NumDocs;
+        }
+
+        var before = Committed();
+        await engine.FlushAsync(Ct);
+
+        Assert.Equal(0, before);
+        Assert.True(Committed() >= 1, "the flushed document is not in the committed index");
+    }
+
     public override ValueTask DisposeAsync()
     {
         foreach (var engine in _engines) engine.Dispose();

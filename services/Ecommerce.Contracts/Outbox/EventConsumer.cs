@@ -84,13 +84,37 @@ public abstract partial class EventConsumer(IConnectionMultiplexer redis, Consum
         var retried = await DueForRetryAsync(db, key);
         var fresh = await db.StreamReadGroupAsync(key, Group, _consumer, StreamPosition.NewMessages, 50);
         var entries = stale.ClaimedEntries.Concat(retried).Concat(fresh).DistinctBy(e => e.Id).ToList();
+        var handled = new List<RedisValue>();
         foreach (var entry in entries)
         {
-            await ProcessAsync(db, key, entry, ct);
+            if (await ProcessAsync(db, key, entry, ct))
+            {
+                handled.Add(entry.Id);
+            }
+        }
+
+        if (handled.Count > 0)
+        {
+            try
+            {
+                // What the handlers wrote must be durable before the stream forgets it: an index that commits in the
+                // background lost acknowledged events when it was killed (the fault suite's SIGKILL of search-api).
+                await BeforeAcknowledgeAsync(ct);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogFlushFailed(logger, ex, Stream, handled.Count);
+                return entries.Count; // left pending: retried after RetryAfter
+            }
+
+            await db.StreamAcknowledgeAsync(key, Group, [.. handled]);
         }
 
         return entries.Count;
     }
+
+    /// <summary>Makes what the handlers of this batch wrote durable (default: nothing to do, the handlers committed).</summary>
+    protected virtual Task BeforeAcknowledgeAsync(CancellationToken ct) => Task.CompletedTask;
 
     /// <summary>
     /// This consumer's own failed entries whose back-off has passed, claimed again (which counts a delivery). Without
@@ -112,14 +136,15 @@ public abstract partial class EventConsumer(IConnectionMultiplexer redis, Consum
             or System.Data.Common.DbException { IsTransient: true }
         || ex?.InnerException is { } inner && IsOutage(inner);
 
-    private async Task ProcessAsync(IDatabase db, string key, StreamEntry entry, CancellationToken ct)
+    /// <returns>True when the handler succeeded: the entry is acknowledged with its batch.</returns>
+    private async Task<bool> ProcessAsync(IDatabase db, string key, StreamEntry entry, CancellationToken ct)
     {
         try
         {
             var e = JsonSerializer.Deserialize(entry["data"].ToString(), IntegrationEventJson.Default.IntegrationEvent)
                 ?? throw new JsonException("empty event");
             await HandleAsync(entry["id"].ToString(), e, ct);
-            await db.StreamAcknowledgeAsync(key, Group, entry.Id);
+            return true;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -136,6 +161,8 @@ public abstract partial class EventConsumer(IConnectionMultiplexer redis, Consum
             {
                 LogHandlerFailed(logger, ex, entry.Id.ToString(), Stream, deliveries);
             }
+
+            return false;
         }
     }
 
@@ -151,6 +178,9 @@ public abstract partial class EventConsumer(IConnectionMultiplexer redis, Consum
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Handling entry {EntryId} of {Stream} failed (delivery {Deliveries}); it stays pending and will be retried")]
     private static partial void LogHandlerFailed(ILogger logger, Exception exception, string entryId, string stream, long deliveries);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Making {Count} handled entries of {Stream} durable failed; they stay pending and will be retried")]
+    private static partial void LogFlushFailed(ILogger logger, Exception exception, string stream, int count);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Entry {EntryId} of {Stream} parked on the dead-letter stream for group {Group}")]
     private static partial void LogParked(ILogger logger, Exception exception, string entryId, string stream, string group);

@@ -17,6 +17,8 @@ public sealed class CatalogEventsConsumer(IConnectionMultiplexer redis, SearchIn
         ProductDeleted deleted => indexer.RemoveAsync(deleted, ct),
         _ => Task.CompletedTask,
     };
+
+    protected override Task BeforeAcknowledgeAsync(CancellationToken ct) => indexer.FlushAsync(ct);
 }
 
 /// <summary>Stock levels from <c>events:ordering</c> (the in-stock filter).</summary>
@@ -28,6 +30,8 @@ public sealed class StockEventsConsumer(IConnectionMultiplexer redis, SearchInde
 
     protected override Task HandleAsync(string eventId, IntegrationEvent e, CancellationToken ct) =>
         e is StockChanged changed ? indexer.StockChangedAsync(changed, ct) : Task.CompletedTask;
+
+    protected override Task BeforeAcknowledgeAsync(CancellationToken ct) => indexer.FlushAsync(ct);
 }
 
 /// <summary>

@@ -7,6 +7,9 @@ namespace Search.Api.Indexing;
 /// <summary>Turns catalog and stock events into engine writes. Idempotent: the engine drops versions it has.</summary>
 public sealed class SearchIndexer(ISearchEngine engine, StockBook stock)
 {
+    /// <summary>Makes what was applied durable (before the consumers acknowledge it).</summary>
+    public Task FlushAsync(CancellationToken ct) => engine.FlushAsync(ct);
+
     /// <summary>Active products are searchable; a draft or archived version removes the product (version-guarded).</summary>
     public async Task<bool> ApplyAsync(ProductSnapshot product, CancellationToken ct)
     {

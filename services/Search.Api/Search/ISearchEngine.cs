@@ -24,6 +24,9 @@ public interface ISearchEngine
     /// <summary>Sets a live product's in-stock flag; its version does not change (stock is not a catalog change).</summary>
     Task SetInStockAsync(Guid id, bool inStock, CancellationToken ct);
 
+    /// <summary>Makes every write so far durable: the event consumers call it before they acknowledge what they applied.</summary>
+    Task FlushAsync(CancellationToken ct);
+
     Task<SearchResult> SearchAsync(SearchQuery query, CancellationToken ct);
 
     /// <summary>Up to <paramref name="limit"/> product names completing the prefix.</summary>

@@ -68,6 +68,9 @@ public sealed class ElasticsearchEngine(ElasticsearchClient client, Elasticsearc
         throw new HttpRequestException($"Setting inStock of {id} kept conflicting with newer writes; the event will be retried.");
     }
 
+    /// <summary>Nothing to do: Elasticsearch acknowledges a write once its translog is fsynced (durability "request", the default).</summary>
+    public Task FlushAsync(CancellationToken ct) => Task.CompletedTask;
+
     public async Task<SearchResult> SearchAsync(SearchQuery query, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();

@@ -255,6 +255,20 @@ public sealed partial class LuceneEngine : ISearchEngine, IDisposable
         }
     }
 
+    /// <summary>Commits now (waiting for a write in progress); failures propagate, so nothing is acknowledged on a failed commit.</summary>
+    public async Task FlushAsync(CancellationToken ct)
+    {
+        await _write.WaitAsync(ct);
+        try
+        {
+            if (_live?.Writer.HasUncommittedChanges() == true) _live.Writer.Commit();
+        }
+        finally
+        {
+            _write.Release();
+        }
+    }
+
     private void Commit()
     {
         if (!_write.Wait(0)) return; // busy: the next tick commits

@@ -139,6 +139,9 @@ public sealed partial class PostgresSearchEngine(NpgsqlDataSource dataSource, Sy
         return versions;
     }
 
+    /// <summary>Nothing to do: every write is its own committed statement.</summary>
+    public Task FlushAsync(CancellationToken ct) => Task.CompletedTask;
+
     public async Task<SearchResult> SearchAsync(SearchQuery query, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
