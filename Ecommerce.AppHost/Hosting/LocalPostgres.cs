@@ -60,6 +60,7 @@ public static class LocalPostgresExtensions
 
         string[] command = [.. asServerUser, $"{bin}/postgres"];
         var server = new LocalPostgresServerResource(name, command[0], parent, dataDirectory);
+        var started = new HashSet<string>(StringComparer.Ordinal);
         string? connectionString = null;
         builder.Eventing.Subscribe<ConnectionStringAvailableEvent>(server, async (_, ct) =>
             connectionString = await ((IResourceWithConnectionString)server).GetConnectionStringAsync(ct));
@@ -92,6 +93,23 @@ public static class LocalPostgresExtensions
                     await notifications.PublishUpdateAsync(database, s => s with { State = KnownResourceStates.Running, StartTimeStamp = DateTime.UtcNow });
                 }
             })
+            // ResourceReadyEvent comes once per run: after a restart (dashboard Start, the fault suite) the databases
+            // would stay Exited and a service started after it would wait for them forever (found by the combined kill).
+            .OnBeforeResourceStarted(async (resource, @event, ct) =>
+            {
+                if (!started.Add(resource.Name)) // not the first start: mark the databases running once the server answers
+                {
+                    var notifications = @event.Services.GetRequiredService<ResourceNotificationService>();
+                    foreach (var database in resource.Databases)
+                    {
+                        // Starting, not Exited: whatever waits for a database waits instead of giving up on it.
+                        await notifications.PublishUpdateAsync(database, s => s with { State = KnownResourceStates.Starting });
+                    }
+
+                    var stopping = @event.Services.GetRequiredService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>().ApplicationStopping;
+                    _ = Task.Run(() => DatabasesRunningWhenServerAnswersAsync(resource, notifications, () => connectionString, stopping), CancellationToken.None);
+                }
+            })
             .OnResourceStopped(async (resource, @event, _) =>
             {
                 var notifications = @event.Services.GetRequiredService<ResourceNotificationService>();
@@ -101,6 +119,33 @@ public static class LocalPostgresExtensions
                 }
             })
             .ExcludeFromManifest();
+    }
+
+    private static async Task DatabasesRunningWhenServerAnswersAsync(LocalPostgresServerResource server, ResourceNotificationService notifications,
+        Func<string?> connectionString, CancellationToken ct)
+    {
+        // Bounded: a server that does not answer within 2 minutes stays as the dashboard shows it (its databases Exited).
+        for (var attempt = 0; attempt < 240 && !ct.IsCancellationRequested; attempt++)
+        {
+            try
+            {
+                foreach (var database in server.Databases)
+                {
+                    await PostgresDatabases.CreateIfMissingAsync(connectionString()!, database.DatabaseName, ct);
+                    await notifications.PublishUpdateAsync(database, s => s with { State = KnownResourceStates.Running, StartTimeStamp = DateTime.UtcNow });
+                }
+
+                return;
+            }
+            catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
+            {
+                await Task.Delay(500, CancellationToken.None); // still starting: ask again
+            }
+            catch (OperationCanceledException)
+            {
+                return; // the AppHost is stopping
+            }
+        }
     }
 
     public static IResourceBuilder<LocalPostgresDatabaseResource> AddDatabase(this IResourceBuilder<LocalPostgresServerResource> server,
