@@ -27,9 +27,11 @@ public sealed class MongoServer : IAsyncLifetime
 
         try
         {
-            _container = new MongoDbBuilder("mongo:8.0").WithReplicaSet("rs0").Build();
-            await _container.StartAsync(TestContext.Current.CancellationToken);
-            Client = new MongoClient(_container.GetConnectionString());
+            // Kept only once started: disposing a container that never started would ask the absent Docker engine again.
+            var container = new MongoDbBuilder("mongo:8.0").WithReplicaSet("rs0").Build();
+            await container.StartAsync(TestContext.Current.CancellationToken);
+            _container = container;
+            Client = new MongoClient(container.GetConnectionString());
         }
         catch (DockerUnavailableException ex)
         {

@@ -32,13 +32,15 @@ public sealed class ElasticsearchServer : IAsyncLifetime
 
         try
         {
-            _container = new ContainerBuilder("docker.elastic.co/elasticsearch/elasticsearch:9.5.0")
+            // Kept only once started: disposing a container that never started would ask the absent Docker engine again.
+            var container = new ContainerBuilder("docker.elastic.co/elasticsearch/elasticsearch:9.5.0")
                 .WithEnvironment("discovery.type", "single-node").WithEnvironment("xpack.security.enabled", "false")
                 .WithEnvironment("ES_JAVA_OPTS", "-Xms512m -Xmx512m").WithPortBinding(9200, true)
                 .WithWaitStrategy(Wait.ForUnixContainer().UntilHttpRequestIsSucceeded(r => r.ForPort(9200).ForPath("/_cluster/health")))
                 .Build();
-            await _container.StartAsync(TestContext.Current.CancellationToken);
-            Url = new Uri($"http://{_container.Hostname}:{_container.GetMappedPublicPort(9200)}");
+            await container.StartAsync(TestContext.Current.CancellationToken);
+            _container = container;
+            Url = new Uri($"http://{container.Hostname}:{container.GetMappedPublicPort(9200)}");
         }
         catch (DockerUnavailableException ex)
         {
