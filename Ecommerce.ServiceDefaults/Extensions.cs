@@ -13,9 +13,10 @@ using OpenTelemetry.Trace;
 namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
-/// What every service gets: telemetry, health, service discovery, resilience and problem details.
-/// Aspire's ServiceDefaults template, plus what this platform shares: problem details and the middleware order.
-/// Stores are registered by the Aspire client integrations in each service.
+/// What every service gets, Aspire's scope and nothing else: telemetry (OTLP), health endpoints, service discovery and
+/// the resilience of calls between services (with optional chaos to test it). The HTTP edge (problems, input rules,
+/// outage answers, the middleware order) is Ecommerce.Http's; stores are registered by each service with the Aspire
+/// client integrations.
 /// </summary>
 public static class ServiceDefaultsExtensions
 {
@@ -28,15 +29,6 @@ public static class ServiceDefaultsExtensions
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
 
-        builder.Services.AddProblemDetails();
-        Ecommerce.ServiceDefaults.Resilience.HonestFailures.AddHonestFailures(builder.Services, builder.Configuration);
-        Ecommerce.ServiceDefaults.Validation.ValidationServiceCollectionExtensions.AddRequestValidation(builder.Services);
-        // A request the framework could not read (malformed JSON, wrong content type) is the client's 400, not our
-        // 500: without this, UseExceptionHandler turns BadHttpRequestException into "500 Internal Server Error".
-        builder.Services.Configure<Microsoft.AspNetCore.Builder.ExceptionHandlerOptions>(options => options.StatusCodeSelector =
-            exception => exception is Microsoft.AspNetCore.Http.BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError);
-        // No "Server: Kestrel" banner on any response (OWASP API8): it tells an attacker what to look up.
-        builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(kestrel => kestrel.AddServerHeader = false);
         builder.Services.AddServiceDiscovery();
         var chaos = Ecommerce.ServiceDefaults.Resilience.ChaosOptions.From(builder.Configuration);
         builder.Services.ConfigureHttpClientDefaults(http =>
@@ -100,29 +92,6 @@ public static class ServiceDefaultsExtensions
         builder.Services.AddHealthChecks()
             .AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
         return builder;
-    }
-
-    /// <summary>
-    /// The middleware every API service runs, in this order: problem details for exceptions and bare status codes,
-    /// honest failures (store outages are 503 with Retry-After, a time budget per request), HEAD answered as GET
-    /// without a body, routing, authentication, authorization, the edge check of every input (RequestGuard), then
-    /// the health endpoints.
-    /// </summary>
-    public static WebApplication UseServiceDefaults(this WebApplication app)
-    {
-        app.UseExceptionHandler();
-        app.UseStatusCodePages();
-        // A store outage: a 503 problem with Retry-After within the request's time budget, never a hang or a 500.
-        Ecommerce.ServiceDefaults.Resilience.HonestFailures.UseHonestFailures(app);
-        // Routing is explicit so HEAD is turned into GET before a route is matched (else every HEAD would be a 405).
-        Ecommerce.ServiceDefaults.Http.HeadRequests.UseHeadAsGet(app);
-        app.UseRouting();
-        app.UseAuthentication();
-        app.UseAuthorization();
-        // After authentication, so an invalid credential is a 401 before any input is looked at.
-        app.UseRequestGuard();
-        app.MapDefaultEndpoints();
-        return app;
     }
 
     /// <summary>

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Logging;
 using System.Net.Http.Json;
-using Ecommerce.ServiceDefaults.Auth;
+using Ecommerce.Authentication;
 
 namespace Ecommerce.Bench;
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Ecommerce.Bench;
-using Ecommerce.ServiceDefaults.Auth;
+using Ecommerce.Authentication;
 
 // Load generator for the bench lab. Examples:
 //   bench get      --url http://127.0.0.1:8080/api/inventory/SKU-000001 --rate 2000 --duration 10

@@ -3,11 +3,12 @@ using Cart.Api.Events;
 using Cart.Api.Pricing;
 using Cart.Api.Stores;
 using Ecommerce.Clients;
-using Ecommerce.Contracts.Outbox;
-using Ecommerce.Contracts.ReadModels;
+using Ecommerce.Messaging;
+using Ecommerce.Messaging.ReadModels;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
+builder.AddHttpEdge();
 builder.AddDefaultAuthentication();
 
 var options = builder.Configuration.GetSection("Cart").Get<CartOptions>() ?? new CartOptions();
@@ -48,7 +49,7 @@ if (app.Services.GetService<PostgresCartStore>() is { } postgres)
     await postgres.EnsureSchemaAsync(CancellationToken.None); // before listening: never healthy without its tables
 }
 
-app.UseServiceDefaults();
+app.UseHttpEdge();
 app.MapOpenApi();
 app.MapCarts();
 

@@ -1,11 +1,12 @@
 using Catalog.Api.Products;
 using Catalog.Api.Seed;
 using Catalog.Api.Stores;
-using Ecommerce.Contracts.Outbox;
+using Ecommerce.Messaging;
 using StackExchange.Redis;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
+builder.AddHttpEdge();
 builder.AddDefaultAuthentication();
 builder.AddRedisClient("redis");
 
@@ -35,7 +36,7 @@ await CatalogStores.PrepareAsync(app.Services, options.Store, CancellationToken.
 
 await CatalogSeeder.SeedAsync(app.Services, CancellationToken.None);
 
-app.UseServiceDefaults();
+app.UseHttpEdge();
 app.MapOpenApi();
 app.MapProducts();
 app.MapSeed();

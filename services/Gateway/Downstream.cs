@@ -70,7 +70,7 @@ public static class Downstream
             var service = context.GetReverseProxyFeature().Cluster.Config.ClusterId;
             context.Response.Clear();
             context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-            await Ecommerce.ServiceDefaults.Resilience.HonestFailures.WriteAsync(context,
+            await Ecommerce.Http.Outages.OutageResponses.WriteAsync(context,
                 $"{service} could not be reached ({error.Error}). Retry later; an order retried with the same Idempotency-Key is placed at most once.");
         }
     }

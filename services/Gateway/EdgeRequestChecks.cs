@@ -1,4 +1,5 @@
-using Ecommerce.ServiceDefaults.Validation;
+using Ecommerce.Domain;
+using Ecommerce.Http.Input;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace Gateway;

@@ -1,7 +1,9 @@
+using Ecommerce.Http.Outages;
 using Gateway;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
+builder.AddHttpEdge();
 builder.AddDefaultAuthentication();
 builder.AddEdgeProtection();
 
@@ -16,7 +18,7 @@ var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 // A service that is down or slow: a 503 problem with Retry-After (never YARP's bare 502/504 or a hung request).
-Ecommerce.ServiceDefaults.Resilience.HonestFailures.UseHonestFailures(app);
+app.UseOutageResponses();
 app.UseEdgeProtection();
 app.MapDefaultEndpoints();
 app.MapReverseProxy(proxy => proxy.Use(Downstream.AnswerForwardingErrorsAsync));

@@ -1,5 +1,6 @@
+using Ecommerce.Http.Outages;
 using Ecommerce.ServiceDefaults.Resilience;
-using Ecommerce.ServiceDefaults.Auth;
+using Ecommerce.Authentication;
 using Identity.Api.Accounts;
 using Identity.Api.Infrastructure;
 using Microsoft.AspNetCore.Identity;
@@ -7,6 +8,7 @@ using Microsoft.EntityFrameworkCore;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
+builder.AddHttpEdge();
 builder.AddDefaultAuthentication();
 builder.AddServiceDbContext<IdentityDb>("identitydb");
 builder.AddRedisClient("redis"); // failed sign-ins per account and signed-out sessions, shared by every replica
@@ -25,7 +27,7 @@ await using (var scope = app.Services.CreateAsyncScope())
 
 await AdminSeeder.SeedAsync(app.Services, CancellationToken.None);
 
-app.UseServiceDefaults();
+app.UseHttpEdge();
 app.MapOpenApi();
 app.MapAccounts();
 

@@ -1,14 +1,16 @@
+using Ecommerce.Http.Outages;
 using Ecommerce.ServiceDefaults.Resilience;
 using Microsoft.EntityFrameworkCore;
 using Ecommerce.Clients;
-using Ecommerce.Contracts.Outbox;
+using Ecommerce.Messaging;
 using Ordering.Api.Infrastructure;
 using Ordering.Api.Inventory;
 using Ordering.Api.Orders;
-using Ecommerce.ServiceDefaults.Auth;
+using Ecommerce.Authentication;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
+builder.AddHttpEdge();
 builder.AddDefaultAuthentication();
 builder.AddServiceDbContext<OrderingDb>("orderingdb");
 builder.AddRedisClient("redis");
@@ -60,7 +62,7 @@ await using (var scope = app.Services.CreateAsyncScope())
     await scope.ServiceProvider.GetRequiredService<OrderingDb>().Database.MigrateAsync();
 }
 
-app.UseServiceDefaults();
+app.UseHttpEdge();
 app.MapOpenApi();
 app.MapInventory();
 app.MapOrders();

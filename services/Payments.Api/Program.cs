@@ -1,5 +1,6 @@
+using Ecommerce.Http.Outages;
 using Ecommerce.ServiceDefaults.Resilience;
-using Ecommerce.Contracts.Outbox;
+using Ecommerce.Messaging;
 using Microsoft.EntityFrameworkCore;
 using Payments.Api.Events;
 using Payments.Api.Infrastructure;
@@ -9,6 +10,7 @@ using Payments.Api.Reconciliation;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
+builder.AddHttpEdge();
 builder.AddDefaultAuthentication();
 builder.AddServiceDbContext<PaymentsDb>("paymentdb");
 builder.AddRedisClient("redis"); // the event streams: ordering's in, payments' out
@@ -43,7 +45,7 @@ await using (var scope = app.Services.CreateAsyncScope())
     await scope.ServiceProvider.GetRequiredService<PaymentsDb>().Database.MigrateAsync();
 }
 
-app.UseServiceDefaults();
+app.UseHttpEdge();
 app.MapOpenApi();
 app.MapPayments();
 

@@ -1,6 +1,6 @@
-using Ecommerce.Contracts.ReadModels;
+using Ecommerce.Messaging.ReadModels;
 using Ecommerce.Clients;
-using Ecommerce.Contracts.Outbox;
+using Ecommerce.Messaging;
 using Search.Api.Engines.Elasticsearch;
 using Search.Api.Engines.Lucene;
 using Search.Api.Engines.Postgres;
@@ -9,6 +9,7 @@ using Search.Api.Search;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
+builder.AddHttpEdge();
 builder.AddDefaultAuthentication();
 builder.AddRedisClient("redis");
 
@@ -55,7 +56,7 @@ var app = builder.Build();
 // The index (or schema) exists before the service listens: never healthy without it.
 await app.Services.GetRequiredService<ISearchEngine>().InitializeAsync(CancellationToken.None);
 
-app.UseServiceDefaults();
+app.UseHttpEdge();
 app.MapOpenApi();
 app.MapSearch();
 

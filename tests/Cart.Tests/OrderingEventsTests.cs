@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Cart.Api.Events;
 using Ecommerce.Contracts.Events;
-using Ecommerce.Contracts.Outbox;
+using Ecommerce.Messaging;
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 

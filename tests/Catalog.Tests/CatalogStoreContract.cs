@@ -338,7 +338,7 @@ public sealed class PostgresCatalogStoreTests(TestInfrastructure infrastructure)
     protected override async Task<IReadOnlyList<string>> UnsentEventsAsync()
     {
         await using var db = NewDb();
-        return await db.Set<Ecommerce.Contracts.Outbox.OutboxMessage>().Where(m => m.SentAt == null).OrderBy(m => m.Position).Select(m => m.Type).ToListAsync(Ct);
+        return await db.Set<Ecommerce.Messaging.OutboxMessage>().Where(m => m.SentAt == null).OrderBy(m => m.Position).Select(m => m.Type).ToListAsync(Ct);
     }
 
     public async ValueTask DisposeAsync()

@@ -33,7 +33,7 @@ public sealed class DeleteHostileInputTests(TestInfrastructure infrastructure) :
     {
         Assert.True((int)response.StatusCode is >= 400 and < 500, $"expected a 4xx, got {(int)response.StatusCode}");
         Assert.Equal(1L, await _host.QueryAsync(db => db.Products.Where(p => p.Id == _product.Id).Select(p => p.Version).SingleAsync(Ct)));
-        Assert.Equal(1, await _host.QueryAsync(db => db.Set<Ecommerce.Contracts.Outbox.OutboxMessage>().CountAsync(Ct))); // the create's event only
+        Assert.Equal(1, await _host.QueryAsync(db => db.Set<Ecommerce.Messaging.OutboxMessage>().CountAsync(Ct))); // the create's event only
     }
 
     /// <summary>The id with a hostile character before it, inside it and in place of it.</summary>

@@ -1,8 +1,8 @@
-using Ecommerce.ServiceDefaults.Http;
+using Ecommerce.Http;
 
 namespace Catalog.Tests;
 
-/// <summary>The shared If-Match / If-None-Match parser (Ecommerce.ServiceDefaults.Http), RFC 9110 §8.8.3 and §13.1.</summary>
+/// <summary>The shared If-Match / If-None-Match parser (Ecommerce.Http), RFC 9110 §8.8.3 and §13.1.</summary>
 public sealed class EntityTagParsingTests
 {
     private static EntityTagCondition Parse(params string[] lines)

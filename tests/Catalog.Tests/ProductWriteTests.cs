@@ -84,7 +84,7 @@ public sealed class ProductWriteTests(TestInfrastructure infrastructure) : IAsyn
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal(0, await _host.QueryAsync(db => db.Products.CountAsync()));
-        Assert.Equal(0, await _host.QueryAsync(db => db.Set<Ecommerce.Contracts.Outbox.OutboxMessage>().CountAsync()));
+        Assert.Equal(0, await _host.QueryAsync(db => db.Set<Ecommerce.Messaging.OutboxMessage>().CountAsync()));
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
-using Ecommerce.ServiceDefaults.Auth;
+using Ecommerce.Authentication;
+using Ecommerce.Http.Outages;
 using Ecommerce.ServiceDefaults.Resilience;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -72,7 +73,7 @@ public sealed class ServiceDefaultsTests(TestInfrastructure infrastructure)
         }));
 
         Assert.Equal(1 + StoreRetries.RetryCount, attempts);
-        Assert.True(Ecommerce.ServiceDefaults.Resilience.HonestFailures.IsUnavailable(error), "the exhausted retries must be answered 503, not 500");
+        Assert.True(Ecommerce.Http.Outages.OutageResponses.IsUnavailable(error), "the exhausted retries must be answered 503, not 500");
     }
 
     [Fact]

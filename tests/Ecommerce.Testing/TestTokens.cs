@@ -1,4 +1,4 @@
-using Ecommerce.ServiceDefaults.Auth;
+using Ecommerce.Authentication;
 
 namespace Ecommerce.Testing;
 

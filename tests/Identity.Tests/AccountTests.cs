@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Ecommerce.ServiceDefaults.Auth;
+using Ecommerce.Authentication;
 using Identity.Api.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 

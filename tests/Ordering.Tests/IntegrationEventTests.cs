@@ -1,5 +1,5 @@
 using Ecommerce.Contracts.Events;
-using Ecommerce.Contracts.Outbox;
+using Ecommerce.Messaging;
 using StackExchange.Redis;
 
 namespace Ordering.Tests;

@@ -37,7 +37,7 @@ public sealed class StockSeedingTests(TestInfrastructure infrastructure) : IAsyn
         Assert.Equal(390, stock.Count);
         Assert.All(stock, s => Assert.Equal(("main", 25), (s.Warehouse, s.OnHand)));
         Assert.DoesNotContain(stock, s => s.Sku == "DRAFT-1");
-        Assert.Equal(390, await _host.QueryAsync(db => db.Set<Ecommerce.Contracts.Outbox.OutboxMessage>().CountAsync(Ct)));
+        Assert.Equal(390, await _host.QueryAsync(db => db.Set<Ecommerce.Messaging.OutboxMessage>().CountAsync(Ct)));
 
         using var customer = service.CreateClient(TestTokens.Customer(Guid.CreateVersion7()));
         using var order = new HttpRequestMessage(HttpMethod.Post, "/api/orders") { Content = JsonContent.Create(OrderingHost.Order(("SEED-0129-L", 2))) };

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Ecommerce.Contracts.Events;
-using Ecommerce.Contracts.Outbox;
+using Ecommerce.Messaging;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Payments.Api.Infrastructure;

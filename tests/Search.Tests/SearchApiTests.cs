@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Ecommerce.Contracts.Events;
-using Ecommerce.Contracts.Outbox;
+using Ecommerce.Messaging;
 using StackExchange.Redis;
 
 namespace Search.Tests;

@@ -3,8 +3,9 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using Cart.Api.Pricing;
 using Cart.Api.Stores;
-using Ecommerce.ServiceDefaults.Auth;
-using Ecommerce.ServiceDefaults.Validation;
+using Ecommerce.Authentication;
+using Ecommerce.Domain;
+using Ecommerce.Http.Input;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Cart.Api.Carts;

@@ -1,6 +1,6 @@
 using Cart.Api.Pricing;
 using Ecommerce.Contracts.Events;
-using Ecommerce.Contracts.Outbox;
+using Ecommerce.Messaging;
 using StackExchange.Redis;
 
 namespace Cart.Api.Events;

@@ -1,7 +1,7 @@
 using Cart.Api.Stores;
-using Ecommerce.Contracts.ReadModels;
+using Ecommerce.Messaging.ReadModels;
 using Ecommerce.Contracts.Events;
-using Ecommerce.Contracts.Outbox;
+using Ecommerce.Messaging;
 using StackExchange.Redis;
 
 namespace Cart.Api.Events;

@@ -1,6 +1,6 @@
 using Cart.Api.Stores;
 using Ecommerce.Clients;
-using Ecommerce.Contracts.ReadModels;
+using Ecommerce.Messaging.ReadModels;
 using Microsoft.Extensions.Caching.Memory;
 
 namespace Cart.Api.Pricing;

@@ -1,5 +1,5 @@
 using Catalog.Api.Products;
-using Ecommerce.Contracts.Outbox;
+using Ecommerce.Messaging;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 

@@ -1,5 +1,6 @@
-using Ecommerce.ServiceDefaults.Http;
-using Ecommerce.ServiceDefaults.Validation;
+using Ecommerce.Http;
+using Ecommerce.Domain;
+using Ecommerce.Http.Input;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Catalog.Api.Products;

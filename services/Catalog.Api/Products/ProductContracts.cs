@@ -1,7 +1,8 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Ecommerce.Contracts.Events;
-using Ecommerce.ServiceDefaults.Validation;
+using Ecommerce.Domain;
+using Ecommerce.Http.Input;
 
 namespace Catalog.Api.Products;
 

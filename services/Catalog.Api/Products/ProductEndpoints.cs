@@ -1,9 +1,10 @@
 using System.Globalization;
 using Microsoft.Net.Http.Headers;
 using Ecommerce.Contracts.Events;
-using Ecommerce.Contracts.Outbox;
-using Ecommerce.ServiceDefaults.Auth;
-using Ecommerce.ServiceDefaults.Validation;
+using Ecommerce.Messaging;
+using Ecommerce.Authentication;
+using Ecommerce.Domain;
+using Ecommerce.Http.Input;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Catalog.Api.Products;

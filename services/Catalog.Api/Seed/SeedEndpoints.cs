@@ -1,6 +1,6 @@
 using Catalog.Api.Products;
 using Catalog.Api.Stores;
-using Ecommerce.ServiceDefaults.Auth;
+using Ecommerce.Authentication;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Catalog.Api.Seed;

@@ -1,8 +1,9 @@
+using Ecommerce.Http.Outages;
 using Ecommerce.ServiceDefaults.Resilience;
 using Catalog.Api.Infrastructure;
 using Catalog.Api.Products;
 using Catalog.Api.Stores.Mongo;
-using Ecommerce.Contracts.Outbox;
+using Ecommerce.Messaging;
 using Microsoft.EntityFrameworkCore;
 
 namespace Catalog.Api.Stores;

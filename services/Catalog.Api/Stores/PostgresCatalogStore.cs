@@ -3,7 +3,7 @@ using System.Text.Json;
 using Catalog.Api.Infrastructure;
 using Catalog.Api.Products;
 using Ecommerce.Contracts.Events;
-using Ecommerce.Contracts.Outbox;
+using Ecommerce.Messaging;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using NpgsqlTypes;

@@ -1,5 +1,6 @@
 using System.Net.Mail;
-using Ecommerce.ServiceDefaults.Validation;
+using Ecommerce.Domain;
+using Ecommerce.Http.Input;
 
 namespace Identity.Api.Accounts;
 

@@ -1,4 +1,4 @@
-using Ecommerce.ServiceDefaults.Auth;
+using Ecommerce.Authentication;
 using Identity.Api.Infrastructure;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;

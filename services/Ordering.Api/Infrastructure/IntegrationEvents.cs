@@ -1,4 +1,4 @@
-using Ecommerce.Contracts.Outbox;
+using Ecommerce.Messaging;
 using Microsoft.EntityFrameworkCore;
 using Ordering.Api.Orders;
 using Integration = Ecommerce.Contracts.Events;

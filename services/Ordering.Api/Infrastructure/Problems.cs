@@ -33,7 +33,7 @@ public static class Problems
         Make(StatusCodes.Status503ServiceUnavailable, "dependency-unavailable", "A service this call needs is unavailable", detail);
 
     private static ProblemHttpResult Make(int status, string type, string title, string detail, IDictionary<string, object?>? extensions = null) =>
-        Ecommerce.ServiceDefaults.Problems.Problem.Of(status, type, title, detail, extensions);
+        Ecommerce.Http.Problems.Problem.Of(status, type, title, detail, extensions);
 }
 
 public sealed record ShortLine(string Sku, int Requested, int Available);

@@ -1,7 +1,8 @@
 using Ecommerce.Contracts.Events;
-using Ecommerce.Contracts.Outbox;
-using Ecommerce.ServiceDefaults.Auth;
-using Ecommerce.ServiceDefaults.Validation;
+using Ecommerce.Messaging;
+using Ecommerce.Authentication;
+using Ecommerce.Domain;
+using Ecommerce.Http.Input;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Ordering.Api.Infrastructure;

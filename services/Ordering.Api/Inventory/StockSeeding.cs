@@ -1,7 +1,8 @@
 using System.Net.Http.Json;
 using Ecommerce.Contracts.Events;
-using Ecommerce.Contracts.Outbox;
-using Ecommerce.ServiceDefaults.Validation;
+using Ecommerce.Messaging;
+using Ecommerce.Domain;
+using Ecommerce.Http.Input;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Ordering.Api.Infrastructure;

@@ -1,5 +1,5 @@
 using System.Security.Claims;
-using Ecommerce.Contracts.Outbox;
+using Ecommerce.Messaging;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Ordering.Api.Infrastructure;

@@ -1,4 +1,4 @@
-using Ecommerce.ServiceDefaults.Auth;
+using Ecommerce.Authentication;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Ordering.Api.Infrastructure;

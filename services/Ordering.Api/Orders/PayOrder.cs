@@ -1,5 +1,6 @@
 using Ecommerce.Clients;
-using Ecommerce.ServiceDefaults.Validation;
+using Ecommerce.Domain;
+using Ecommerce.Http.Input;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;

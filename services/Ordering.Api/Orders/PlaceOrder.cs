@@ -6,7 +6,8 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Ecommerce.Clients;
-using Ecommerce.ServiceDefaults.Validation;
+using Ecommerce.Domain;
+using Ecommerce.Http.Input;
 using Ordering.Api.Infrastructure;
 using Ordering.Api.Inventory;
 
@@ -24,7 +25,7 @@ public static partial class PlaceOrder
     public static async Task<Results<Created<OrderResponse>, ProblemHttpResult>> Handle(
         [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
         PlaceOrderRequest request, ClaimsPrincipal user, HttpContext http, OrderingDb db, ICatalogClient catalog, ICartClient carts, TimeProvider time,
-        OrderingOptions options, Ecommerce.Contracts.Outbox.OutboxRelay<OrderingDb> relay, ILogger<OrderingDb> logger, CancellationToken ct)
+        OrderingOptions options, Ecommerce.Messaging.OutboxRelay<OrderingDb> relay, ILogger<OrderingDb> logger, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(idempotencyKey) || idempotencyKey.Length > MaxKeyLength)
         {
@@ -162,7 +163,7 @@ public static partial class PlaceOrder
     }
 
     internal static EventMetadata Metadata(ClaimsPrincipal user) =>
-        new(user.GetUserId(), user.FindFirstValue(Ecommerce.ServiceDefaults.Auth.TokenIssuer.RoleClaim), System.Diagnostics.Activity.Current?.TraceId.ToString());
+        new(user.GetUserId(), user.FindFirstValue(Ecommerce.Authentication.TokenIssuer.RoleClaim), System.Diagnostics.Activity.Current?.TraceId.ToString());
 
     /// <summary>
     /// A repeat of a checkout answers with the order it created — as the order is now (paid, cancelled…), not the

@@ -9,7 +9,7 @@ namespace Ordering.Api.Orders;
 /// replicas: two instances expiring the same order race on its next event version and only one wins.
 /// </summary>
 public sealed partial class ReservationExpiry(IServiceScopeFactory scopes, OrderingOptions options, TimeProvider time,
-    Ecommerce.Contracts.Outbox.OutboxRelay<OrderingDb> relay,
+    Ecommerce.Messaging.OutboxRelay<OrderingDb> relay,
     ILogger<ReservationExpiry> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

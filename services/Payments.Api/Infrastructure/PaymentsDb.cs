@@ -1,4 +1,4 @@
-using Ecommerce.Contracts.Outbox;
+using Ecommerce.Messaging;
 using Microsoft.EntityFrameworkCore;
 using Payments.Api.Payments;
 using Payments.Api.Provider;

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
-using Ecommerce.ServiceDefaults.Validation;
+using Ecommerce.Domain;
+using Ecommerce.Http.Input;
 
 namespace Payments.Api.Payments;
 

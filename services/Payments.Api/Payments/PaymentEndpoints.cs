@@ -1,7 +1,8 @@
 using System.Security.Claims;
-using Ecommerce.ServiceDefaults.Auth;
-using Ecommerce.ServiceDefaults.Problems;
-using Ecommerce.ServiceDefaults.Validation;
+using Ecommerce.Authentication;
+using Ecommerce.Http.Problems;
+using Ecommerce.Domain;
+using Ecommerce.Http.Input;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Payments.Api.Infrastructure;

@@ -1,4 +1,4 @@
-using Ecommerce.Contracts.ReadModels;
+using Ecommerce.Messaging.ReadModels;
 using Ecommerce.Contracts.Events;
 using Search.Api.Search;
 

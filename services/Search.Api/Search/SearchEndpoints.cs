@@ -1,5 +1,5 @@
 using System.Globalization;
-using Ecommerce.ServiceDefaults.Auth;
+using Ecommerce.Authentication;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Search.Api.Indexing;
 
@@ -120,7 +120,7 @@ public static class SearchEndpoints
         result = null;
         if (value.Count == 0) return true;
         // Invariant and without group separators: "1,5" is refused, not read as 15.
-        if (value.Count > 1 || !Ecommerce.ServiceDefaults.Validation.InvariantNumbers.TryParseDecimal(value.ToString(), out var d) || d > 1_000_000_000m) return false;
+        if (value.Count > 1 || !Ecommerce.Http.Input.InvariantNumbers.TryParseDecimal(value.ToString(), out var d) || d > 1_000_000_000m) return false;
         result = d;
         return true;
     }

@@ -4,7 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Ecommerce.ServiceDefaults.Auth;
+using Ecommerce.Authentication;
 
 namespace EndToEnd.Tests.Security;
 

@@ -146,7 +146,7 @@ namespace Catalog.Api.Infrastructure.Migrations
                         });
                 });
 
-            modelBuilder.Entity("Ecommerce.Contracts.Outbox.OutboxMessage", b =>
+            modelBuilder.Entity("Ecommerce.Messaging.OutboxMessage", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()

@@ -1,6 +1,6 @@
 using Catalog.Api.Products;
 using Ecommerce.Contracts.Events;
-using Ecommerce.Contracts.Outbox;
+using Ecommerce.Messaging;
 using MongoDB.Bson;
 using MongoDB.Bson.Serialization.Attributes;
 using MongoDB.Driver;

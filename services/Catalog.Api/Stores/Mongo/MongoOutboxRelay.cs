@@ -1,4 +1,4 @@
-using Ecommerce.Contracts.Outbox;
+using Ecommerce.Messaging;
 using MongoDB.Driver;
 using StackExchange.Redis;
 

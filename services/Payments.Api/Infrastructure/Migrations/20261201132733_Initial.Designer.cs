@@ -25,7 +25,7 @@ namespace Payments.Api.Infrastructure.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
-            modelBuilder.Entity("Ecommerce.Contracts.Outbox.OutboxMessage", b =>
+            modelBuilder.Entity("Ecommerce.Messaging.OutboxMessage", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()

@@ -1,0 +1,187 @@
+using System.Text.Json;
+using Ecommerce.Contracts.Events;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+
+namespace Ecommerce.Messaging;
+
+public sealed class ConsumerOptions
+{
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>An entry this consumer failed is retried after this, doubled for each delivery, at most <see cref="ReclaimAfter"/>.</summary>
+    public TimeSpan RetryAfter { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Entries another consumer took and left idle this long (it died) are taken over.</summary>
+    public TimeSpan ReclaimAfter { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Deliveries before an entry is parked; failures caused by a store or service outage never count.</summary>
+    public int MaxDeliveries { get; set; } = 5;
+}
+
+/// <summary>
+/// Reads one context's stream with a consumer group. Each entry is handled, then acknowledged; an entry
+/// whose handler throws stays pending and is retried: by this consumer with a growing delay (<c>RetryAfter</c>,
+/// doubled per delivery), by another after <c>ReclaimAfter</c> via XAUTOCLAIM if this one died. After
+/// <c>MaxDeliveries</c> failures that were not a store or service outage it is parked on the dead-letter stream (an
+/// outage is retried for as long as it lasts: parking it would leave a read model behind for good).
+/// StackExchange.Redis cannot block on XREADGROUP, so it polls, and a pub/sub notice from the relay
+/// wakes it at once. Handlers must be idempotent: delivery is at-least-once.
+/// </summary>
+public abstract partial class EventConsumer(IConnectionMultiplexer redis, ConsumerOptions options, ILogger logger) : BackgroundService
+{
+    private readonly SemaphoreSlim _wake = new(0);
+    private readonly string _consumer = $"{Environment.MachineName}-{Environment.ProcessId}";
+
+    protected abstract string Stream { get; }
+    protected abstract string Group { get; }
+
+    protected abstract Task HandleAsync(string eventId, IntegrationEvent e, CancellationToken ct);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await EnsureGroupAsync();
+        var channel = await redis.GetSubscriber().SubscribeAsync(RedisChannel.Literal(EventStreams.Notify(Stream)));
+        channel.OnMessage(_ => { if (_wake.CurrentCount == 0) { _wake.Release(); } });
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var handled = 0;
+            try
+            {
+                handled = await ConsumeOnceAsync(stoppingToken);
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            {
+                LogReadFailed(logger, ex, Stream);
+            }
+
+            if (handled == 0)
+            {
+                await _wake.WaitAsync(options.PollInterval, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+    }
+
+    public async Task EnsureGroupAsync()
+    {
+        try
+        {
+            await redis.GetDatabase().StreamCreateConsumerGroupAsync(EventStreams.Key(Stream), Group, StreamPosition.Beginning, createStream: true);
+        }
+        catch (RedisServerException ex) when (ex.Message.StartsWith("BUSYGROUP", StringComparison.Ordinal))
+        {
+            // The group exists: another replica or an earlier run made it.
+        }
+    }
+
+    /// <returns>How many entries were looked at (handled, retried later, or parked).</returns>
+    public async Task<int> ConsumeOnceAsync(CancellationToken ct)
+    {
+        var db = redis.GetDatabase();
+        var key = EventStreams.Key(Stream);
+        var stale = await db.StreamAutoClaimAsync(key, Group, _consumer, (long)options.ReclaimAfter.TotalMilliseconds, "0-0", 50);
+        var retried = await DueForRetryAsync(db, key);
+        var fresh = await db.StreamReadGroupAsync(key, Group, _consumer, StreamPosition.NewMessages, 50);
+        var entries = stale.ClaimedEntries.Concat(retried).Concat(fresh).DistinctBy(e => e.Id).ToList();
+        var handled = new List<RedisValue>();
+        foreach (var entry in entries)
+        {
+            if (await ProcessAsync(db, key, entry, ct))
+            {
+                handled.Add(entry.Id);
+            }
+        }
+
+        if (handled.Count > 0)
+        {
+            try
+            {
+                // What the handlers wrote must be durable before the stream forgets it: an index that commits in the
+                // background lost acknowledged events when it was killed (the fault suite's SIGKILL of search-api).
+                await BeforeAcknowledgeAsync(ct);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogFlushFailed(logger, ex, Stream, handled.Count);
+                return entries.Count; // left pending: retried after RetryAfter
+            }
+
+            await db.StreamAcknowledgeAsync(key, Group, [.. handled]);
+        }
+
+        return entries.Count;
+    }
+
+    /// <summary>Makes what the handlers of this batch wrote durable (default: nothing to do, the handlers committed).</summary>
+    protected virtual Task BeforeAcknowledgeAsync(CancellationToken ct) => Task.CompletedTask;
+
+    /// <summary>
+    /// This consumer's own failed entries whose back-off has passed, claimed again (which counts a delivery). Without
+    /// this they waited for the reclaim meant for dead consumers, and a read model stayed behind that long after a
+    /// store came back (measured by the fault suite: 30 s).
+    /// </summary>
+    private async Task<StreamEntry[]> DueForRetryAsync(IDatabase db, string key)
+    {
+        var first = (long)options.RetryAfter.TotalMilliseconds;
+        var mine = await db.StreamPendingMessagesAsync(key, Group, 50, _consumer, minId: null, maxId: null, minIdleTimeInMs: first);
+        var due = mine.Where(p => p.IdleTimeInMilliseconds >= Math.Min(first << (int)Math.Min(p.DeliveryCount - 1, 16), (long)options.ReclaimAfter.TotalMilliseconds))
+            .Select(p => p.MessageId).ToArray();
+        return due.Length == 0 ? [] : await db.StreamClaimAsync(key, Group, _consumer, first, due);
+    }
+
+    /// <summary>A store or service that could not be reached: retrying helps, so such a failure never parks the entry.</summary>
+    private static bool IsOutage(Exception? ex) =>
+        ex is RedisConnectionException or RedisTimeoutException or TimeoutException or HttpRequestException or System.Net.Sockets.SocketException
+            or System.Data.Common.DbException { IsTransient: true }
+        || ex?.InnerException is { } inner && IsOutage(inner);
+
+    /// <returns>True when the handler succeeded: the entry is acknowledged with its batch.</returns>
+    private async Task<bool> ProcessAsync(IDatabase db, string key, StreamEntry entry, CancellationToken ct)
+    {
+        try
+        {
+            var e = JsonSerializer.Deserialize(entry["data"].ToString(), IntegrationEventJson.Default.IntegrationEvent)
+                ?? throw new JsonException("empty event");
+            await HandleAsync(entry["id"].ToString(), e, ct);
+            return true;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            var pending = await db.StreamPendingMessagesAsync(key, Group, 1, RedisValue.Null, entry.Id, entry.Id);
+            var deliveries = pending.FirstOrDefault().DeliveryCount;
+            if (deliveries >= options.MaxDeliveries && !IsOutage(ex) || ex is JsonException or NotSupportedException) // unreadable: retrying cannot help
+            {
+                await db.StreamAddAsync(EventStreams.DeadLetter(Stream),
+                    [new("group", Group), new("entry", entry.Id), new("data", entry["data"]), new("error", ex.Message)]);
+                await db.StreamAcknowledgeAsync(key, Group, entry.Id);
+                LogParked(logger, ex, entry.Id.ToString(), Stream, Group);
+            }
+            else
+            {
+                LogHandlerFailed(logger, ex, entry.Id.ToString(), Stream, deliveries);
+            }
+
+            return false;
+        }
+    }
+
+    public override void Dispose()
+    {
+        _wake.Dispose();
+        base.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reading stream {Stream} failed; retrying")]
+    private static partial void LogReadFailed(ILogger logger, Exception exception, string stream);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Handling entry {EntryId} of {Stream} failed (delivery {Deliveries}); it stays pending and will be retried")]
+    private static partial void LogHandlerFailed(ILogger logger, Exception exception, string entryId, string stream, long deliveries);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Making {Count} handled entries of {Stream} durable failed; they stay pending and will be retried")]
+    private static partial void LogFlushFailed(ILogger logger, Exception exception, string stream, int count);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Entry {EntryId} of {Stream} parked on the dead-letter stream for group {Group}")]
+    private static partial void LogParked(ILogger logger, Exception exception, string entryId, string stream, string group);
+}
