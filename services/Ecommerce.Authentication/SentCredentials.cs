@@ -12,12 +12,10 @@ public static class SentCredentials
     public static bool AreInvalid(HttpContext context) =>
         context.Request.Headers.Authorization.Count > 0 && context.User.Identity?.IsAuthenticated != true;
 
-    public static Task RefuseAsync(HttpContext context)
-    {
-        context.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
-        return TypedResults.Problem("The Authorization header was sent but its token is not valid (expired, signed out or malformed). "
-                + "Refresh it, or send the request without the header to act as a guest.",
-            statusCode: StatusCodes.Status401Unauthorized, title: "Invalid credentials",
-            type: "https://polyglot-commerce.dev/problems/invalid-token").ExecuteAsync(context);
-    }
+    /// <summary>Why the request is refused; the problem itself is written by the HTTP edge from the platform's table of problem types.</summary>
+    public const string RefusalDetail = "The Authorization header was sent but its token is not valid (expired, signed out or malformed). "
+        + "Refresh it, or send the request without the header to act as a guest.";
+
+    /// <summary>Sets the RFC 6750 challenge that goes with the 401.</summary>
+    public static void Challenge(HttpContext context) => context.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
 }

@@ -1,3 +1,4 @@
+using Ecommerce.Http.Problems;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -83,16 +84,8 @@ public static class Downstream
     {
         app.Map("/api/{prefix}/{**rest}", (string prefix) =>
             OwnerByPrefix.TryGetValue(prefix, out var owner) && !services.Contains(owner)
-                ? Results.Problem(
-                    statusCode: StatusCodes.Status503ServiceUnavailable,
-                    title: "Service not deployed",
-                    detail: $"'/api/{prefix}' is served by {owner}, which is not part of this deployment.",
-                    type: "https://polyglot-commerce.dev/problems/service-unavailable")
-                : Results.Problem(
-                    statusCode: StatusCodes.Status404NotFound,
-                    title: "Not found",
-                    detail: $"No API is served under '/api/{prefix}'.",
-                    type: "https://polyglot-commerce.dev/problems/not-found"))
+                ? Problem.Of(ProblemTypes.ServiceUnavailable, $"'/api/{prefix}' is served by {owner}, which is not part of this deployment.")
+                : Problem.Of(ProblemTypes.NotFound, $"No API is served under '/api/{prefix}'."))
             .Add(e => ((RouteEndpointBuilder)e).Order = int.MaxValue);
     }
 }

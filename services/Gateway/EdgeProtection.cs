@@ -1,3 +1,4 @@
+using Ecommerce.Http.Problems;
 using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
@@ -59,11 +60,7 @@ public static class EdgeProtection
             // Kestrel enforces the limit on the stream; a declared oversize body is refused before any work.
             if (context.Request.ContentLength > options.MaxRequestBodyBytes)
             {
-                await TypedResults.Problem(
-                    statusCode: StatusCodes.Status413PayloadTooLarge,
-                    title: "Request body too large",
-                    detail: $"Request bodies are limited to {options.MaxRequestBodyBytes} bytes.",
-                    type: "https://polyglot-commerce.dev/problems/payload-too-large").ExecuteAsync(context);
+                await Problem.Of(ProblemTypes.PayloadTooLarge, $"Request bodies are limited to {options.MaxRequestBodyBytes} bytes.").ExecuteAsync(context);
                 return;
             }
 
@@ -114,10 +111,6 @@ public static class EdgeProtection
         var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);
         var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
         context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-        await TypedResults.Problem(
-            statusCode: StatusCodes.Status429TooManyRequests,
-            title: "Too many requests",
-            detail: $"Rate limit reached for this kind of request; retry after {seconds} s.",
-            type: "https://polyglot-commerce.dev/problems/rate-limited").ExecuteAsync(context);
+        await Problem.Of(ProblemTypes.RateLimited, $"Rate limit reached for this kind of request; retry after {seconds} s.").ExecuteAsync(context);
     }
 }

@@ -6,6 +6,7 @@ using Cart.Api.Stores;
 using Ecommerce.Authentication;
 using Ecommerce.Domain;
 using Ecommerce.Http.Input;
+using Ecommerce.Http.Problems;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Cart.Api.Carts;
@@ -26,7 +27,6 @@ public sealed record CartLines(string Id, IReadOnlyList<CartLineQuantity> Lines)
 /// </summary>
 public static class CartEndpoints
 {
-    private const string ProblemBase = "https://polyglot-commerce.dev/problems/";
 
     public static void MapCarts(this IEndpointRouteBuilder app)
     {
@@ -87,7 +87,7 @@ public static class CartEndpoints
 
         if (request.Quantity is not { } quantity || quantity < 1 || quantity > options.MaxQuantity)
         {
-            return Invalid($"quantity must be from 1 to {options.MaxQuantity}.");
+            return ValidationProblems.Field("quantity", $"quantity must be from 1 to {options.MaxQuantity}.");
         }
 
         if (await LoadOwnedAsync(id, user, store, time, ct) is null)
@@ -98,14 +98,12 @@ public static class CartEndpoints
         var item = (await pricing.LookupAsync([sku], ct)).GetValueOrDefault(sku);
         if (item is { Active: true, NeedsVariant: true })
         {
-            return TypedResults.Problem($"'{sku}' comes in variants: add one of {string.Join(", ", item.VariantSkus!)}.", statusCode: 400,
-                title: "Choose a variant", type: ProblemBase + "variant-required",
-                extensions: new Dictionary<string, object?> { ["variantSkus"] = item.VariantSkus });
+            return Problem.Of(ProblemTypes.VariantRequired, $"'{sku}' comes in variants: add one of {string.Join(", ", item.VariantSkus!)}.", new Dictionary<string, object?> { ["variantSkus"] = item.VariantSkus });
         }
 
         if (item is not { Active: true })
         {
-            return TypedResults.Problem($"'{sku}' is not a product for sale.", statusCode: 400, title: "Unknown sku", type: ProblemBase + "unknown-sku");
+            return Problem.Of(ProblemTypes.UnknownSku, $"'{sku}' is not a product for sale.");
         }
 
         var now = time.GetUtcNow();
@@ -118,7 +116,7 @@ public static class CartEndpoints
     {
         if (request.Quantity is not { } quantity || quantity < 1 || quantity > options.MaxQuantity)
         {
-            return Invalid($"quantity must be from 1 to {options.MaxQuantity} (DELETE the line to remove it).");
+            return ValidationProblems.Field("quantity", $"quantity must be from 1 to {options.MaxQuantity} (DELETE the line to remove it).");
         }
 
         sku = Identifiers.CanonicalSkuOrNull(sku) ?? sku; // not a sku: no line has it, the store answers "no line"
@@ -198,11 +196,11 @@ public static class CartEndpoints
             case CartChange.CartNotFound:
                 return NotFound(id);
             case CartChange.LineNotFound:
-                return TypedResults.Problem("The cart has no line for that sku.", statusCode: 404, title: "Not found", type: ProblemBase + "not-found");
+                return Problem.Of(ProblemTypes.NotFound, "The cart has no line for that sku.");
             case CartChange.TooManyLines:
-                return Invalid($"A cart holds at most {options.MaxLines} lines.");
+                return ValidationProblems.Field("sku", $"A cart holds at most {options.MaxLines} lines.");
             case CartChange.QuantityTooLarge:
-                return Invalid($"At most {options.MaxQuantity} units of one sku per cart.");
+                return ValidationProblems.Field("quantity", $"At most {options.MaxQuantity} units of one sku per cart.");
         }
 
         var cart = await store.GetAsync(id, time.GetUtcNow(), ct);
@@ -222,8 +220,5 @@ public static class CartEndpoints
     }
 
     private static ProblemHttpResult NotFound(string id) =>
-        TypedResults.Problem($"Cart '{id}' was not found.", statusCode: 404, title: "Not found", type: ProblemBase + "not-found");
-
-    private static ProblemHttpResult Invalid(string detail) =>
-        TypedResults.Problem(detail, statusCode: 400, title: "Invalid request", type: ProblemBase + "validation");
+        Problem.Of(ProblemTypes.NotFound, $"Cart '{id}' was not found.");
 }

@@ -1,4 +1,6 @@
+using System.Diagnostics.CodeAnalysis;
 using Ecommerce.Http;
+using Ecommerce.Http.Problems;
 using Ecommerce.Domain;
 using Ecommerce.Http.Input;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -11,8 +13,6 @@ namespace Catalog.Api.Products;
 /// </summary>
 public static class ProductConditions
 {
-    private const string ProblemBase = "https://polyglot-commerce.dev/problems/";
-
     public static EntityTag ETagOf(long version) => EntityTag.Strong($"v{version}");
 
     /// <summary>
@@ -21,7 +21,8 @@ public static class ProductConditions
     /// header is optional, in If-None-Match it hides a client bug behind full answers. Only clients with a bug (or worse)
     /// send one: every tag this API hands out is well formed.
     /// </summary>
-    public static bool TryRead(HttpRequest request, string header, out EntityTagCondition? condition, out ProblemHttpResult? malformed)
+    public static bool TryRead(HttpRequest request, string header, out EntityTagCondition? condition,
+        [NotNullWhen(false)] out ProblemHttpResult? malformed)
     {
         malformed = null;
         if (EntityTags.TryParseCondition(request.Headers[header], out condition)) return true;
@@ -30,11 +31,10 @@ public static class ProductConditions
     }
 
     public static ProblemHttpResult Required() =>
-        TypedResults.Problem("Send If-Match with the product's ETag (GET it first), or If-Match: * to replace whatever is there.",
-            statusCode: StatusCodes.Status428PreconditionRequired, title: "Precondition required", type: ProblemBase + "precondition-required");
+        Problem.Of(ProblemTypes.PreconditionRequired,
+            "Send If-Match with the product's ETag (GET it first), or If-Match: * to replace whatever is there.");
 
     public static ProblemHttpResult Stale(Guid id, long current) =>
-        TypedResults.Problem($"Product {id} is at version {current} (ETag \"v{current}\"); your If-Match does not match it " +
-            "(a weak tag never does). GET it again.", statusCode: StatusCodes.Status412PreconditionFailed,
-            title: "Precondition failed", type: ProblemBase + "stale-version");
+        Problem.Of(ProblemTypes.StaleVersion, $"Product {id} is at version {current} (ETag \"v{current}\"); your If-Match does not match it " +
+            "(a weak tag never does). GET it again.");
 }

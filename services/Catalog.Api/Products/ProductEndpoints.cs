@@ -5,13 +5,13 @@ using Ecommerce.Messaging;
 using Ecommerce.Authentication;
 using Ecommerce.Domain;
 using Ecommerce.Http.Input;
+using Ecommerce.Http.Problems;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Catalog.Api.Products;
 
 public static class ProductEndpoints
 {
-    private const string ProblemBase = "https://polyglot-commerce.dev/problems/";
 
     public static void MapProducts(this IEndpointRouteBuilder app)
     {
@@ -35,17 +35,17 @@ public static class ProductEndpoints
     {
         var q = request.Query;
         var sort = q["sort"].FirstOrDefault() ?? "name";
-        if (!Browse.Sorts.Contains(sort)) return Invalid($"sort must be one of {string.Join(", ", Browse.Sorts)}.");
-        if (!TryInt(q["limit"], Browse.DefaultLimit, out var limit) || limit is < 1 or > Browse.MaxLimit) return Invalid($"limit must be from 1 to {Browse.MaxLimit}.");
+        if (!Browse.Sorts.Contains(sort)) return ValidationProblems.Field("sort", $"sort must be one of {string.Join(", ", Browse.Sorts)}.");
+        if (!TryInt(q["limit"], Browse.DefaultLimit, out var limit) || limit is < 1 or > Browse.MaxLimit) return ValidationProblems.Field("limit", $"limit must be from 1 to {Browse.MaxLimit}.");
         if (!TryDecimal(q["minPrice"], out var min) || !TryDecimal(q["maxPrice"], out var max) || min < 0 || (min is not null && max is not null && min > max))
         {
-            return Invalid("minPrice and maxPrice must be numbers with 0 ≤ minPrice ≤ maxPrice.");
+            return ValidationProblems.Field("minPrice", "minPrice and maxPrice must be numbers with 0 ≤ minPrice ≤ maxPrice.");
         }
 
         BrowseCursor? after = null;
         if (q["cursor"].FirstOrDefault() is { } text && (after = Browse.Decode(text, sort)) is null)
         {
-            return Invalid("cursor is not one this API issued for this sort.");
+            return ValidationProblems.Field("cursor", "cursor is not one this API issued for this sort.");
         }
 
         var attributes = q.Where(kv => kv.Key.StartsWith("attr.", StringComparison.Ordinal))
@@ -53,7 +53,7 @@ public static class ProductEndpoints
         // Names follow the attribute naming rule, so no filter can reach into anything but attributes (no '.', no '$').
         if (attributes.Count > 10 || attributes.Any(a => !ProductRules.IsAttributeName(a.Key) || a.Value.Length > 200))
         {
-            return Invalid("At most 10 attr.<name>=<value> filters; names as attribute names (a lower-case letter, then letters, digits or '_', ≤ 40), values ≤ 200 characters.");
+            return ValidationProblems.Field("attr", "At most 10 attr.<name>=<value> filters; names as attribute names (a lower-case letter, then letters, digits or '_', ≤ 40), values ≤ 200 characters.");
         }
 
         var query = new BrowseQuery(FacetKeys.Of(q["category"].FirstOrDefault()), FacetKeys.Of(q["brand"].FirstOrDefault()), min, max,
@@ -74,13 +74,13 @@ public static class ProductEndpoints
         var skuList = Split(skus).Select(s => Identifiers.CanonicalSkuOrNull(s) ?? s).Distinct().ToArray();
         if (idList.Length + skuList.Length is 0 or > 100)
         {
-            return Invalid("Pass 1 to 100 ids (?ids=a,b) or skus (?skus=a,b).");
+            return ValidationProblems.Field(idList.Length > 0 ? "ids" : "skus", "Pass 1 to 100 ids (?ids=a,b) or skus (?skus=a,b).");
         }
 
         var guids = new List<Guid>();
         foreach (var id in idList)
         {
-            if (!Guid.TryParse(id, out var g)) return Invalid($"'{id}' is not a product id.");
+            if (!Guid.TryParse(id, out var g)) return ValidationProblems.Field("ids", $"'{id}' is not a product id.");
             guids.Add(g);
         }
 
@@ -91,7 +91,7 @@ public static class ProductEndpoints
     private static async Task<Results<Ok<ProductResponse>, StatusCodeHttpResult, ProblemHttpResult>> Get(
         Guid id, HttpContext context, ProductCache cache, CancellationToken ct)
     {
-        if (!ProductConditions.TryRead(context.Request, HeaderNames.IfNoneMatch, out var ifNoneMatch, out var malformed)) return malformed!;
+        if (!ProductConditions.TryRead(context.Request, HeaderNames.IfNoneMatch, out var ifNoneMatch, out var malformed)) return malformed;
         var product = await cache.GetAsync(id, ct);
         // Drafts are not public: only an admin sees them.
         if (product is null || (product.Status == ProductStatus.Draft && !context.User.IsAdmin()))
@@ -120,7 +120,7 @@ public static class ProductEndpoints
     {
         request = ProductRules.Canonical(request);
         var errors = ProductRules.Validate(request);
-        if (errors.Count > 0) return TypedResults.ValidationProblem(errors, type: ProblemBase + "validation", title: "Invalid product");
+        if (errors.Count > 0) return ValidationProblems.For(errors);
 
         var now = time.GetUtcNow();
         var product = Build(Guid.CreateVersion7(now), request, version: 1, createdAt: now, now);
@@ -137,12 +137,12 @@ public static class ProductEndpoints
     private static async Task<Results<Ok<ProductResponse>, ValidationProblem, ProblemHttpResult>> Update(
         Guid id, ProductRequest request, HttpContext context, ICatalogStore store, ProductWriter writer, TimeProvider time, CancellationToken ct)
     {
-        if (!ProductConditions.TryRead(context.Request, HeaderNames.IfMatch, out var ifMatch, out var malformed)) return malformed!;
+        if (!ProductConditions.TryRead(context.Request, HeaderNames.IfMatch, out var ifMatch, out var malformed)) return malformed;
         if (ifMatch is null) return ProductConditions.Required();
 
         request = ProductRules.Canonical(request);
         var errors = ProductRules.Validate(request);
-        if (errors.Count > 0) return TypedResults.ValidationProblem(errors, type: ProblemBase + "validation", title: "Invalid product");
+        if (errors.Count > 0) return ValidationProblems.For(errors);
 
         var current = await store.FindAsync(id, ct);
         // "*" matches any current product, a list matches when one tag is the current one (strong comparison).
@@ -162,7 +162,7 @@ public static class ProductEndpoints
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(Guid id, HttpContext context, ICatalogStore store, ProductWriter writer, CancellationToken ct)
     {
         // If-Match is optional on delete (deleting whatever is there is a meaningful request); when sent it must match.
-        if (!ProductConditions.TryRead(context.Request, HeaderNames.IfMatch, out var ifMatch, out var malformed)) return malformed!;
+        if (!ProductConditions.TryRead(context.Request, HeaderNames.IfMatch, out var ifMatch, out var malformed)) return malformed;
         var product = await store.FindAsync(id, ct);
         if (product is null) return NotFound(id);
         if (ifMatch?.MatchesStrong(ProductConditions.ETagOf(product.Version)) == false) return ProductConditions.Stale(id, product.Version);
@@ -187,15 +187,12 @@ public static class ProductEndpoints
     }
 
     internal static ProblemHttpResult SkuConflict(string detail) =>
-        TypedResults.Problem(detail, statusCode: 409, title: "Sku already used", type: ProblemBase + "sku-conflict");
+        Problem.Of(ProblemTypes.SkuConflict, detail);
 
     public static string ETag(long version) => ProductConditions.ETagOf(version).ToString();
 
     internal static ProblemHttpResult NotFound(Guid id) =>
-        TypedResults.Problem($"Product {id} was not found.", statusCode: 404, title: "Not found", type: ProblemBase + "not-found");
-
-    private static ProblemHttpResult Invalid(string detail) =>
-        TypedResults.Problem(detail, statusCode: 400, title: "Invalid request", type: ProblemBase + "validation");
+        Problem.Of(ProblemTypes.NotFound, $"Product {id} was not found.");
 
     private static string[] Split(string? list) =>
         (list ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct().ToArray();
@@ -228,8 +225,7 @@ public sealed class ProductWriter(ProductCache cache, OutboxRelay relay)
             {
                 SaveResult.NotFound => ProductEndpoints.NotFound(id),
                 SaveResult.SkuTaken => ProductEndpoints.SkuConflict("A sku of this product is already used by another product."),
-                _ => TypedResults.Problem($"Product {id} was changed by someone else meanwhile. GET it again.", statusCode: 412,
-                    title: "Precondition failed", type: "https://polyglot-commerce.dev/problems/stale-version"),
+                _ => Problem.Of(ProblemTypes.StaleVersion, $"Product {id} was changed by someone else meanwhile. GET it again."),
             };
         }
 

@@ -1,3 +1,5 @@
+using Ecommerce.Http.Input;
+using Ecommerce.Http.Problems;
 using Catalog.Api.Products;
 using Catalog.Api.Stores;
 using Ecommerce.Authentication;
@@ -29,8 +31,7 @@ public static class SeedEndpoints
         if (!int.TryParse(products, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var count)
             || count is < 1 or > MaxProducts)
         {
-            return TypedResults.Problem($"products must be a whole number from 1 to {MaxProducts}.", statusCode: 400,
-                title: "Invalid request", type: "https://polyglot-commerce.dev/problems/validation");
+            return ValidationProblems.Field("products", $"products must be a whole number from 1 to {MaxProducts}.");
         }
 
         await OneAtATime.WaitAsync(ct);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Ecommerce.Http.Problems;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 
@@ -20,8 +21,15 @@ internal sealed partial class BadRequestExceptionHandler(ILogger<BadRequestExcep
         LogRefused(logger, context.Request.Method, context.Request.Path, bad.StatusCode, field, message);
         if (bad.StatusCode != StatusCodes.Status400BadRequest)
         {
-            // 413, 415…: not a field's fault, the status says what is wrong.
-            await TypedResults.Problem(message, statusCode: bad.StatusCode, type: ValidationProblems.Type).ExecuteAsync(context);
+            // 413, 415…: not a field's fault, the status says what is wrong. A status the table has no type of keeps its own
+            // status (the client must see what the server refused) under the table's validation type and title.
+            var type = bad.StatusCode switch
+            {
+                StatusCodes.Status413PayloadTooLarge => ProblemTypes.PayloadTooLarge,
+                StatusCodes.Status415UnsupportedMediaType => ProblemTypes.UnsupportedMediaType,
+                _ => ProblemTypes.Validation,
+            };
+            await TypedResults.Problem(message, statusCode: bad.StatusCode, title: type.Title, type: type.Uri).ExecuteAsync(context);
             return true;
         }
 

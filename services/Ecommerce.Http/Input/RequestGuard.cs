@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Ecommerce.Authentication;
+using Ecommerce.Http.Problems;
 
 namespace Ecommerce.Http.Input;
 
@@ -24,7 +25,8 @@ public static class RequestGuard
 
         if (SentCredentials.AreInvalid(context))
         {
-            await SentCredentials.RefuseAsync(context);
+            SentCredentials.Challenge(context);
+            await Problem.Of(ProblemTypes.InvalidToken, SentCredentials.RefusalDetail).ExecuteAsync(context);
             return;
         }
 

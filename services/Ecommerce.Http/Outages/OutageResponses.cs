@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Ecommerce.Http.Problems;
 using Npgsql;
 using StackExchange.Redis;
 
@@ -23,7 +24,7 @@ namespace Ecommerce.Http.Outages;
 /// </summary>
 public static class OutageResponses
 {
-    public const string ProblemType = "https://polyglot-commerce.dev/problems/dependency-unavailable";
+    public static string ProblemType => ProblemTypes.DependencyUnavailable.Uri;
 
     public static IServiceCollection AddOutageResponses(this IServiceCollection services, IConfiguration configuration)
     {
@@ -89,8 +90,7 @@ public static class OutageResponses
     }
 
     public static Task WriteAsync(HttpContext context, string detail) =>
-        TypedResults.Problem(detail, statusCode: StatusCodes.Status503ServiceUnavailable, title: "A store or service this call needs is unavailable",
-            type: ProblemType).ExecuteAsync(context);
+        Problem.Of(ProblemTypes.DependencyUnavailable, detail).ExecuteAsync(context);
 }
 
 /// <summary>A store outage is a 503 problem (Retry-After is added for every 503), logged as a warning with no stack trace in the answer.</summary>

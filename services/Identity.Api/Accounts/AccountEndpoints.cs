@@ -1,4 +1,6 @@
 using System.Security.Claims;
+using Ecommerce.Http.Input;
+using Ecommerce.Http.Problems;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -12,7 +14,6 @@ namespace Identity.Api.Accounts;
 
 public static partial class AccountEndpoints
 {
-    private const string ProblemBase = "https://polyglot-commerce.dev/problems/";
 
     public static void MapAccounts(this IEndpointRouteBuilder app)
     {
@@ -33,7 +34,7 @@ public static partial class AccountEndpoints
         if (AccountRules.EmailError(request.Email) is { } e) errors["email"] = [e];
         if (AccountRules.PasswordError(request.Password, request.Email) is { } p) errors["password"] = [p];
         if (AccountRules.NameError(request.Name) is { } n) errors["name"] = [n];
-        if (errors.Count > 0) return TypedResults.ValidationProblem(errors, title: "Invalid registration", type: ProblemBase + "validation");
+        if (errors.Count > 0) return ValidationProblems.For(errors);
 
         var user = new User
         {
@@ -48,7 +49,7 @@ public static partial class AccountEndpoints
         }
         catch (DbUpdateException ex) when (ex.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation })
         {
-            return TypedResults.Problem("An account with this email already exists.", statusCode: 409, title: "Email taken", type: ProblemBase + "email-taken");
+            return Problem.Of(ProblemTypes.EmailTaken, "An account with this email already exists.");
         }
 
         return TypedResults.Created("/api/identity/me", ToProfile(user));
@@ -68,8 +69,7 @@ public static partial class AccountEndpoints
             LogThrottledSignIn(logger);
             var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
             http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return TypedResults.Problem($"Too many failed sign-ins for this account; retry after {seconds} s.", statusCode: 429,
-                title: "Too many requests", type: "https://polyglot-commerce.dev/problems/rate-limited");
+            return Problem.Of(ProblemTypes.RateLimited, $"Too many failed sign-ins for this account; retry after {seconds} s.");
         }
 
         var user = normalized is not null ? await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.NormalizedEmail == normalized, ct) : null;
@@ -141,7 +141,7 @@ public static partial class AccountEndpoints
         var errors = new Dictionary<string, string[]>();
         if (AccountRules.NameError(request.Name) is { } n) errors["name"] = [n];
         if (AccountRules.AddressesError(request.Addresses) is { } a) errors["addresses"] = [a];
-        if (errors.Count > 0) return TypedResults.ValidationProblem(errors, title: "Invalid profile", type: ProblemBase + "validation");
+        if (errors.Count > 0) return ValidationProblems.For(errors);
 
         var id = principal.GetUserId();
         var user = await db.Users.SingleOrDefaultAsync(u => u.Id == id, ct);
@@ -183,14 +183,13 @@ public static partial class AccountEndpoints
     }
 
     private static ProblemHttpResult InvalidCredentials() =>
-        TypedResults.Problem("Invalid email or password.", statusCode: 401, title: "Sign-in failed", type: ProblemBase + "invalid-credentials");
+        Problem.Of(ProblemTypes.InvalidCredentials, "Invalid email or password.");
 
     private static ProblemHttpResult InvalidRefresh() =>
-        TypedResults.Problem("The refresh token is invalid, expired, revoked or already used.", statusCode: 401, title: "Refresh failed",
-            type: ProblemBase + "invalid-refresh-token");
+        Problem.Of(ProblemTypes.InvalidRefreshToken, "The refresh token is invalid, expired, revoked or already used.");
 
     private static ProblemHttpResult NotFound() =>
-        TypedResults.Problem("The account no longer exists.", statusCode: 404, title: "Not found", type: ProblemBase + "not-found");
+        Problem.Of(ProblemTypes.NotFound, "The account no longer exists.");
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Failed sign-in attempt")]
     private static partial void LogFailedSignIn(ILogger logger);

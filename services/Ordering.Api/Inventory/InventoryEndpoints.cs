@@ -46,7 +46,7 @@ public static class InventoryEndpoints
         var raw = (skus ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (raw.Length is 0 or > MaxSkusPerLookup)
         {
-            return Problems.Validation($"Pass 1 to {MaxSkusPerLookup} skus: ?skus=a,b,c");
+            return ValidationProblems.Field("skus", $"Pass 1 to {MaxSkusPerLookup} skus: ?skus=a,b,c");
         }
 
         // A value that is no sku has no stock; it is not sent to the database at all.
@@ -77,7 +77,7 @@ public static class InventoryEndpoints
 
         if (request.OnHand is not { } onHand || onHand < 0 || onHand > MaxOnHand)
         {
-            return Problems.Validation($"onHand is required, from 0 to {MaxOnHand}.");
+            return ValidationProblems.Field("onHand", $"onHand is required, from 0 to {MaxOnHand}.");
         }
 
         var now = time.GetUtcNow();

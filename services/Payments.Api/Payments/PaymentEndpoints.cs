@@ -38,15 +38,15 @@ public static class PaymentEndpoints
         return result switch
         {
             Charged c => TypedResults.Ok(PaymentResponse.From(c.Payment, [])),
-            Declined d => Problem.Of(402, "payment-declined", "Payment declined", d.Payment.FailureReason ?? "Declined.", Extensions(d.Payment)),
-            InProgress p => Problem.Of(409, "payment-in-progress", "A payment of this order is in progress",
+            Declined d => Problem.Of(ProblemTypes.PaymentDeclined, d.Payment.FailureReason ?? "Declined.", Extensions(d.Payment)),
+            InProgress p => Problem.Of(ProblemTypes.PaymentInProgress,
                 "Another attempt to pay this order is with the provider; read the order again shortly.", Extensions(p.Payment, retryAfterSeconds: 1)),
-            AlreadyCharged a => Problem.Of(409, "already-charged", "This order was already charged",
+            AlreadyCharged a => Problem.Of(ProblemTypes.AlreadyCharged,
                 $"The order was charged by payment {a.Payment.Id} ({PaymentResponse.StatusName(a.Payment.Status)}); it is never charged twice.", Extensions(a.Payment)),
-            NotPayable n => Problem.Of(409, "order-not-payable", "The order cannot be paid", n.Reason),
-            AttemptKeyReused => Problem.Of(422, "idempotency-key-reused", "Idempotency key reused",
+            NotPayable n => Problem.Of(ProblemTypes.OrderNotPayable, n.Reason),
+            AttemptKeyReused => Problem.Of(ProblemTypes.IdempotencyKeyReused,
                 "This Idempotency-Key was already used to pay this order with a different amount or payment method."),
-            ProviderUnavailable u => Problem.Of(503, "provider-unavailable", "The payment provider did not answer",
+            ProviderUnavailable u => Problem.Of(ProblemTypes.ProviderUnavailable,
                 "Whether the card was charged is not known yet; retry with the same Idempotency-Key — it is never charged twice.",
                 Extensions(u.Payment, retryAfterSeconds: 2)),
             _ => throw new InvalidOperationException($"Unexpected charge result {result.GetType().Name}."),
@@ -92,7 +92,7 @@ public static class PaymentEndpoints
             .Select(a => new AuditEntryResponse(a.Id, a.OrderId, a.PaymentId, a.RefundId, a.Subject, a.OldStatus, a.NewStatus, a.Reason, a.Actor, a.RequestId, a.At))
             .ToListAsync(ct);
         return rows.Count == 0
-            ? Problem.Of(404, "not-found", "Not found", $"Payment {id} was not found.")
+            ? Problem.Of(ProblemTypes.NotFound, $"Payment {id} was not found.")
             : TypedResults.Ok(rows.Select(r => r with { OldStatus = r.OldStatus?.ToLowerInvariant(), NewStatus = r.NewStatus.ToLowerInvariant() }).ToList());
     }
 

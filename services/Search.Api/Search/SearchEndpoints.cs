@@ -1,5 +1,7 @@
 using System.Globalization;
 using Ecommerce.Authentication;
+using Ecommerce.Http.Input;
+using Ecommerce.Http.Problems;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Search.Api.Indexing;
 
@@ -9,8 +11,7 @@ public sealed record Suggestions(string Q, IReadOnlyList<string> Items);
 
 public static class SearchEndpoints
 {
-    private const string ProblemBase = "https://polyglot-commerce.dev/problems/";
-
+    
     public static void MapSearch(this IEndpointRouteBuilder app)
     {
         var search = app.MapGroup("/api/search").WithTags("Search");
@@ -25,7 +26,7 @@ public static class SearchEndpoints
 
     private static async Task<Results<Ok<SearchResult>, ProblemHttpResult>> Search(HttpRequest request, ISearchEngine engine, CancellationToken ct)
     {
-        if (Parse(request.Query, out var error) is not { } query) return Invalid(error);
+        if (Parse(request.Query, out var error) is not { } query) return ValidationProblems.Field(error.Field, error.Message);
         // Only symbols or emoji ("!!!", "🙂"): no engine has a word to look for, and an engine that analyses the text to
         // nothing would answer "everything". Nothing matches; it is a search that found nothing, not a bad request.
         if (query.Text is { } text && DidYouMean.HasNoWords(text)) return TypedResults.Ok(SearchResult.Empty);
@@ -35,50 +36,49 @@ public static class SearchEndpoints
     private static async Task<Results<Ok<Suggestions>, ProblemHttpResult>> Suggest(string? q, int? limit, ISearchEngine engine, CancellationToken ct)
     {
         var prefix = SearchText.Clean(q);
-        if (prefix.Length is 0 or > 100) return Invalid("q is required, 1 to 100 characters.");
-        if (limit is < 1 or > 20) return Invalid("limit must be from 1 to 20.");
+        if (prefix.Length is 0 or > 100) return ValidationProblems.Field("q", "q is required, 1 to 100 characters.");
+        if (limit is < 1 or > 20) return ValidationProblems.Field("limit", "limit must be from 1 to 20.");
         return TypedResults.Ok(new Suggestions(prefix, await engine.SuggestAsync(prefix, limit ?? 10, ct)));
     }
 
     private static Results<Accepted<ReindexStatus>, ProblemHttpResult> StartReindex(Rebuilder rebuilder) =>
         rebuilder.TryStartReindex()
             ? TypedResults.Accepted("/api/search/reindex", rebuilder.Status)
-            : TypedResults.Problem("A reindex or reconciliation is already running; GET /api/search/reindex for its progress.", statusCode: 409,
-                title: "Already running", type: ProblemBase + "reindex-running");
+            : Problem.Of(ProblemTypes.ReindexRunning, "A reindex or reconciliation is already running; GET /api/search/reindex for its progress.");
 
     /// <summary>The query from the URL, or null with the reason. The text is only ever analysed into words, never parsed as syntax.</summary>
-    public static SearchQuery? Parse(IQueryCollection q, out string error)
+    public static SearchQuery? Parse(IQueryCollection q, out (string Field, string Message) error)
     {
-        error = "";
+        error = ("", "");
         var text = SearchText.Clean(q["q"].ToString());
         if (text.Length > SearchQuery.MaxTextLength)
         {
-            error = $"q is at most {SearchQuery.MaxTextLength} characters.";
+            error = ("q", $"q is at most {SearchQuery.MaxTextLength} characters.");
             return null;
         }
 
         var sort = q["sort"].FirstOrDefault() ?? SearchSorts.Relevance;
         if (!SearchSorts.All.Contains(sort))
         {
-            error = $"sort must be one of {string.Join(", ", SearchSorts.All)}.";
+            error = ("sort", $"sort must be one of {string.Join(", ", SearchSorts.All)}.");
             return null;
         }
 
         if (!TryInt(q["page"], 1, out var page) || page is < 1 or > SearchQuery.MaxPage)
         {
-            error = $"page must be from 1 to {SearchQuery.MaxPage}.";
+            error = ("page", $"page must be from 1 to {SearchQuery.MaxPage}.");
             return null;
         }
 
         if (!TryInt(q["pageSize"], 20, out var pageSize) || pageSize is < 1 or > SearchQuery.MaxPageSize)
         {
-            error = $"pageSize must be from 1 to {SearchQuery.MaxPageSize}.";
+            error = ("pageSize", $"pageSize must be from 1 to {SearchQuery.MaxPageSize}.");
             return null;
         }
 
         if (!TryDecimal(q["minPrice"], out var min) || !TryDecimal(q["maxPrice"], out var max) || min < 0 || (min is not null && max is not null && min > max))
         {
-            error = "minPrice and maxPrice must be numbers with 0 ≤ minPrice ≤ maxPrice.";
+            error = ("minPrice", "minPrice and maxPrice must be numbers with 0 ≤ minPrice ≤ maxPrice.");
             return null;
         }
 
@@ -87,7 +87,7 @@ public static class SearchEndpoints
         {
             if (!bool.TryParse(q["inStock"].ToString(), out var flag))
             {
-                error = "inStock must be true or false.";
+                error = ("inStock", "inStock must be true or false.");
                 return null;
             }
 
@@ -98,7 +98,7 @@ public static class SearchEndpoints
         var brand = q["brand"].FirstOrDefault();
         if (category?.Length > 100 || brand?.Length > 100)
         {
-            error = "category and brand are at most 100 characters.";
+            error = (category?.Length > 100 ? "category" : "brand", "category and brand are at most 100 characters.");
             return null;
         }
 
@@ -106,8 +106,6 @@ public static class SearchEndpoints
             min, max, inStock, sort, page, pageSize);
     }
 
-    private static ProblemHttpResult Invalid(string detail) =>
-        TypedResults.Problem(detail, statusCode: 400, title: "Invalid request", type: ProblemBase + "validation");
 
     private static bool TryInt(Microsoft.Extensions.Primitives.StringValues value, int fallback, out int result)
     {
