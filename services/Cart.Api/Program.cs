@@ -11,8 +11,7 @@ builder.AddServiceDefaults();
 builder.AddHttpEdge();
 builder.AddDefaultAuthentication();
 
-var options = builder.Configuration.GetSection("Cart").Get<CartOptions>() ?? new CartOptions();
-builder.Services.AddSingleton(options);
+var options = builder.AddValidatedOptions<CartOptions>("Cart");
 // Redis carries the event streams whatever the cart store is.
 builder.AddRedisClient("redis");
 builder.Services.AddSingleton(builder.Configuration.GetSection("Consumers").Get<ConsumerOptions>() ?? new ConsumerOptions());

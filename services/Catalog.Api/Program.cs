@@ -10,8 +10,7 @@ builder.AddHttpEdge();
 builder.AddDefaultAuthentication();
 builder.AddRedisClient("redis");
 
-var options = builder.Configuration.GetSection("Catalog").Get<CatalogOptions>() ?? new CatalogOptions();
-builder.Services.AddSingleton(options);
+var options = builder.AddValidatedOptions<CatalogOptions>("Catalog");
 var outbox = builder.Configuration.GetSection("Outbox").Get<OutboxOptions>() ?? new OutboxOptions();
 builder.Services.AddSingleton(outbox);
 builder.AddCatalogStore(options.Store);

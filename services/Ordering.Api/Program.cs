@@ -15,7 +15,7 @@ builder.AddDefaultAuthentication();
 builder.AddServiceDbContext<OrderingDb>("orderingdb");
 builder.AddRedisClient("redis");
 
-builder.Services.AddSingleton(builder.Configuration.GetSection("Ordering").Get<OrderingOptions>() ?? new OrderingOptions());
+builder.AddValidatedOptions<OrderingOptions>("Ordering");
 builder.Services.AddHttpClient<ICatalogClient, HttpCatalogClient>(http =>
     http.BaseAddress = new Uri(builder.Configuration["Ordering:CatalogUrl"] ?? "http://catalog-api"));
 builder.Services.AddHttpClient<ICartClient, HttpCartClient>(http =>

@@ -15,8 +15,7 @@ builder.AddDefaultAuthentication();
 builder.AddServiceDbContext<PaymentsDb>("paymentdb");
 builder.AddRedisClient("redis"); // the event streams: ordering's in, payments' out
 
-var options = builder.Configuration.GetSection("Payments").Get<PaymentOptions>() ?? new PaymentOptions();
-builder.Services.AddSingleton(options);
+var options = builder.AddValidatedOptions<PaymentOptions>("Payments");
 builder.Services.AddSingleton(options.Provider);
 builder.Services.AddSingleton<IPaymentProvider, SimulatedProvider>();
 builder.Services.AddScoped<Charging>();
