@@ -3,7 +3,7 @@ using Aspire.Hosting.ApplicationModel;
 namespace Ecommerce.AppHost.Hosting;
 
 /// <summary>What every service of the platform gets from the AppHost, besides its references.</summary>
-public static class Platform
+public static class ServiceResourceDefaults
 {
     public const string JwtIssuer = "polyglot-commerce";
     public const string JwtAudience = "polyglot-commerce";
@@ -12,7 +12,7 @@ public static class Platform
     /// An HTTP endpoint without Aspire's proxy (one hop fewer on every call between services), readiness from the
     /// service's own <c>/health</c>, the shared JWT settings and the services' environment name.
     /// </summary>
-    public static IResourceBuilder<ProjectResource> WithPlatformDefaults(this IResourceBuilder<ProjectResource> project,
+    public static IResourceBuilder<ProjectResource> WithServiceDefaults(this IResourceBuilder<ProjectResource> project,
         IResourceBuilder<ParameterResource> jwtSigningKey, string environment, int? port = null) =>
         project
             // --AppHost:Telemetry false: no OTLP export (ServiceDefaults exports only when the endpoint is set), so the
