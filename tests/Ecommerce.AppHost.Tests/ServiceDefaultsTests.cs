@@ -143,6 +143,11 @@ public sealed class ServiceDefaultsTests(TestInfrastructure infrastructure)
         Assert.Equal(HttpStatusCode.Unauthorized, await Call("/me", wrongIssuer));
         Assert.Equal(HttpStatusCode.Unauthorized, await Call("/me", otherKey));
         Assert.Equal(HttpStatusCode.Unauthorized, await Call("/me", tampered));
+        // Second spellings of the same valid token (hardening round 3, defect 14): padding at the end or inside, an extra segment.
+        Assert.Equal(HttpStatusCode.Unauthorized, await Call("/me", customer + "="));
+        Assert.Equal(HttpStatusCode.Unauthorized, await Call("/me", customer + "=="));
+        Assert.Equal(HttpStatusCode.Unauthorized, await Call("/me", customer + "."));
+        Assert.Equal(HttpStatusCode.Unauthorized, await Call("/me", customer[..customer.LastIndexOf('.')] + "=." + customer[(customer.LastIndexOf('.') + 1)..]));
         Assert.Equal(HttpStatusCode.Forbidden, await Call("/admin", customer));
         Assert.Equal(HttpStatusCode.OK, await Call("/admin", TestTokens.Admin()));
 

@@ -79,6 +79,11 @@ public sealed class OrderLifecycleTests(TestInfrastructure infrastructure) : IAs
 
         var asPlaced = await _customer.GetFromJsonAsync<OrderResponse>($"/api/orders/{order.Id}?asOf={Uri.EscapeDataString(placedAt.AddSeconds(30).ToString("O"))}", TestContext.Current.CancellationToken);
         Assert.Equal("Placed", asPlaced!.Status);
+        // The same instants written with a UTC offset (hardening round 3, defect 4: a non-zero offset was a 500).
+        var asPlacedInBerlin = await _customer.GetFromJsonAsync<OrderResponse>($"/api/orders/{order.Id}?asOf={Uri.EscapeDataString(placedAt.AddSeconds(30).ToOffset(TimeSpan.FromHours(2)).ToString("O"))}", TestContext.Current.CancellationToken);
+        Assert.Equal("Placed", asPlacedInBerlin!.Status);
+        var deliveredInNewYork = await _customer.GetFromJsonAsync<OrderResponse>($"/api/orders/{order.Id}?asOf={Uri.EscapeDataString(_time.GetUtcNow().ToOffset(TimeSpan.FromHours(-5)).ToString("O"))}", TestContext.Current.CancellationToken);
+        Assert.Equal("Delivered", deliveredInNewYork!.Status);
         using var before = await _customer.GetAsync(new Uri($"/api/orders/{order.Id}?asOf={Uri.EscapeDataString(placedAt.AddDays(-1).ToString("O"))}", UriKind.Relative), TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.NotFound, before.StatusCode);
     }
