@@ -8,6 +8,9 @@ namespace Ordering.Api.Orders;
 
 public sealed record PayRequest(string? PaymentMethod);
 
+/// <summary>What paying needs beside an order command's context, bound in one parameter (<c>[AsParameters]</c>).</summary>
+public sealed record PaymentDependencies(IPaymentsClient Payments, ILogger<PayRequest> Logger);
+
 /// <summary>
 /// Pay: ordering asks payments to charge the order's own total under the caller's Idempotency-Key, then lets the
 /// order decide whether the charge pays it. Payments charges an order at most once however many requests race;
@@ -19,8 +22,9 @@ public static partial class PayOrder
     public const int MaxKeyLength = 128;
 
     public static async Task<Results<Ok<OrderResponse>, ProblemHttpResult>> Handle(Guid id, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
-        PayRequest request, IPaymentsClient payments, ILogger<PayRequest> logger, [AsParameters] OrderCommandContext c)
+        PayRequest request, [AsParameters] PaymentDependencies p, [AsParameters] OrderCommandContext c)
     {
+        var (payments, logger) = p;
         if (string.IsNullOrWhiteSpace(idempotencyKey) || idempotencyKey.Length > MaxKeyLength || TextRules.Error(idempotencyKey, TextKind.Identifier) is not null)
         {
             return ValidationProblems.Field("Idempotency-Key", $"An Idempotency-Key header of 1 to {MaxKeyLength} visible characters is required; reuse it to retry this payment.");

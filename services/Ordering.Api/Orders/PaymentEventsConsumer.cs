@@ -1,7 +1,5 @@
 using Ecommerce.Contracts.Events;
 using Ecommerce.Contracts.Outbox;
-using Microsoft.EntityFrameworkCore;
-using Ordering.Api.Infrastructure;
 using StackExchange.Redis;
 
 namespace Ordering.Api.Orders;
