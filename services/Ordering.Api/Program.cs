@@ -50,6 +50,7 @@ builder.Services.AddHostedService(sp => sp.GetRequiredService<OrderSummaryProjec
 builder.Services.AddSingleton(builder.Configuration.GetSection("Consumers").Get<ConsumerOptions>() ?? new ConsumerOptions());
 builder.Services.AddSingleton<PaymentEventsConsumer>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<PaymentEventsConsumer>());
+builder.Services.AddScoped<OrderTransactions>();
 builder.Services.AddSingleton<ReservationExpiry>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<ReservationExpiry>());
 builder.Services.AddOpenApi();

@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Ordering.Api.Orders;
@@ -122,6 +123,11 @@ public sealed class OrderLifecycleTests(TestInfrastructure infrastructure) : IAs
         var paid = await PlaceAsync(1);
         await PayAsync(_customer, paid.Id);
         var expiry = _service.Services.GetRequiredService<ReservationExpiry>();
+        // Paid: held, with no expiry at all; unpaid: reserved until its deadline.
+        var reservations = await _host.QueryAsync(db => db.Reservations.AsNoTracking().ToListAsync());
+        Assert.All(reservations.Where(r => r.OrderId == paid.Id), r => Assert.True(r.IsHeld));
+        Assert.All(reservations.Where(r => r.OrderId == unpaid.Id), r => Assert.Equal(unpaid.ReservedUntil, r.ExpiresAt));
+        Assert.Equal(2, reservations.Count);
 
         _time.Advance(TimeSpan.FromMinutes(14));
         Assert.Equal(0, await expiry.ExpireOnceAsync(TestContext.Current.CancellationToken));
