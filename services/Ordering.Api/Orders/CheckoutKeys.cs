@@ -5,7 +5,11 @@ using Ordering.Api.Infrastructure;
 namespace Ordering.Api.Orders;
 
 /// <summary>One customer's Idempotency-Key for a checkout, and the hash of the request it protects.</summary>
-public sealed record CheckoutKey(Guid CustomerId, string Key, string RequestHash);
+public sealed record CheckoutKey(Guid CustomerId, string Key, string RequestHash, string LegacyRequestHash)
+{
+    /// <summary>The stored request is this one: by the canonical hash, or by the older joined form for keys stored before it.</summary>
+    public bool Protects(string storedHash) => storedHash == RequestHash || storedHash == LegacyRequestHash;
+}
 
 /// <summary>
 /// The <c>idempotency_keys</c> rows. A checkout claims its key in the transaction that places the order, so concurrent

@@ -37,7 +37,7 @@ public static partial class PlaceOrder
 
         // The signed-in policy admits only tokens whose subject is a user id.
         var customerId = c.User.GetUserId() ?? throw new InvalidOperationException("A signed-in caller without a user id reached checkout.");
-        var key = new CheckoutKey(customerId, idempotencyKey, command.RequestHash);
+        var key = new CheckoutKey(customerId, idempotencyKey, command.RequestHash, command.LegacyRequestHash);
         if (await ReplayAsync(c, key) is { } earlier)
         {
             return earlier;
@@ -76,7 +76,7 @@ public static partial class PlaceOrder
             return null;
         }
 
-        if (record.RequestHash != key.RequestHash)
+        if (!key.Protects(record.RequestHash))
         {
             return Problems.IdempotencyKeyReused();
         }

@@ -123,10 +123,51 @@ public sealed record PlaceOrderCommand(ShippingAddress Address, string? CartId, 
     // The record's strings are non-nullable, but JSON may still leave them null: checked as nullable here.
     private static bool Blank(string? value, int max) => string.IsNullOrWhiteSpace(value) || value.Length > max;
 
+    /// <summary>
+    /// A hash of a canonical JSON serialisation (hardening round 3, defect 11): fields joined with tab and newline let two
+    /// different addresses — a tab inside one field moved to the next — hash alike, and the second request silently got
+    /// the first order. JSON escapes every separator inside a value, so distinct requests never share a serialisation.
+    /// A key stored before this form still matches its own request through <see cref="LegacyRequestHash"/> (a SHA-256 of
+    /// one form never equals one of the other for a different request), so retries across the upgrade still replay.
+    /// </summary>
     private static string Hash(IReadOnlyList<RequestedLine> lines, ShippingAddress address)
     {
-        var canonical = string.Join('\n', lines.Select(l => $"{l.Sku}\t{l.Quantity}"))
-            + $"\n{address.Name}\t{address.Line1}\t{address.Line2}\t{address.City}\t{address.PostalCode}\t{address.Country}";
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var json = new System.Text.Json.Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteStartArray("lines");
+            foreach (var line in lines)
+            {
+                json.WriteStartArray();
+                json.WriteStringValue(line.Sku);
+                json.WriteNumberValue(line.Quantity);
+                json.WriteEndArray();
+            }
+
+            json.WriteEndArray();
+            json.WriteStartArray("address");
+            foreach (var field in (string?[])[address.Name, address.Line1, address.Line2, address.City, address.PostalCode, address.Country])
+            {
+                if (field is null) json.WriteNullValue(); else json.WriteStringValue(field);
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        return Convert.ToHexStringLower(SHA256.HashData(buffer.WrittenSpan));
+    }
+
+    /// <summary>The hash keys stored before the canonical form were made with (fields joined with tab and newline).</summary>
+    public string LegacyRequestHash
+    {
+        get
+        {
+            var lines = CartId is { } cartId ? [new RequestedLine("cart:" + cartId, 0)] : Lines;
+            var joined = string.Join('\n', lines.Select(l => $"{l.Sku}\t{l.Quantity}"))
+                + $"\n{Address.Name}\t{Address.Line1}\t{Address.Line2}\t{Address.City}\t{Address.PostalCode}\t{Address.Country}";
+            return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(joined)));
+        }
     }
 }
