@@ -65,6 +65,16 @@ public sealed class OrderDecisionTests
         AssertRefused(Order.Place(Customer, [Mug with { Quantity = 0 }], Address, null, ReservedUntil), "quantity of at least 1");
     }
 
+    [Fact]
+    public void Placing_refuses_a_total_no_payment_can_take_and_accepts_one_at_the_limit()
+    {
+        // Hardening round 3, defect 12: payments refuses charges over its cap, so such an order could never be paid.
+        var atLimit = Mug with { Quantity = 1, UnitPrice = Ecommerce.Domain.ChargeLimits.MaxAmount };
+        Assert.IsType<OrderPlaced>(Order.Place(Customer, [atLimit], Address, null, ReservedUntil).Event);
+
+        AssertRefused(Order.Place(Customer, [atLimit, Lamp], Address, null, ReservedUntil), "over the largest amount one payment can take");
+    }
+
     // --- pay ---
 
     [Fact]

@@ -69,7 +69,14 @@ public sealed class Order
         }
 
         var orderLines = lines.Select(l => new OrderLine(l.Sku, l.ProductId, l.Name, l.Quantity, l.UnitPrice, l.UnitPrice * l.Quantity)).ToList();
-        return Decision.Append(new OrderPlaced(customerId, orderLines, orderLines.Sum(l => l.LineTotal), lines[0].Currency, address, reservedUntil, cartId));
+        var total = orderLines.Sum(l => l.LineTotal);
+        if (total > Ecommerce.Domain.ChargeLimits.MaxAmount)
+        {
+            // Payments would refuse the charge: an order nobody can pay must not hold stock.
+            return Decision.Refuse($"The order's total {total} {lines[0].Currency} is over the largest amount one payment can take ({Ecommerce.Domain.ChargeLimits.MaxAmount}).");
+        }
+
+        return Decision.Append(new OrderPlaced(customerId, orderLines, total, lines[0].Currency, address, reservedUntil, cartId));
     }
 
     public static Order? Replay(Guid id, IEnumerable<(OrderEvent Event, DateTimeOffset At)> history)
