@@ -37,19 +37,11 @@ paymentsClient.AddStandardResilienceHandler(r =>
 paymentsClient.AddChaosWhenEnabled(ChaosOptions.From(builder.Configuration));
 paymentsClient.AddHttpMessageHandler<ServiceTokenHandler>();
 #pragma warning restore EXTEXP0001
-var outbox = builder.Configuration.GetSection("Outbox").Get<OutboxOptions>() ?? new OutboxOptions();
-builder.Services.AddSingleton(outbox);
-builder.Services.AddSingleton<OutboxRelay<OrderingDb>>();
-if (outbox.RelayEnabled)
-{
-    builder.Services.AddHostedService(sp => sp.GetRequiredService<OutboxRelay<OrderingDb>>());
-}
+builder.AddOutboxRelay<OutboxRelay<OrderingDb>>();
 
 builder.Services.AddSingleton<OrderSummaryProjector>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<OrderSummaryProjector>());
-builder.Services.AddSingleton(builder.Configuration.GetSection("Consumers").Get<ConsumerOptions>() ?? new ConsumerOptions());
-builder.Services.AddSingleton<PaymentEventsConsumer>();
-builder.Services.AddHostedService(sp => sp.GetRequiredService<PaymentEventsConsumer>());
+builder.AddEventConsumer<PaymentEventsConsumer>();
 builder.Services.AddSingleton<ReservationExpiry>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<ReservationExpiry>());
 builder.Services.AddOpenApi();

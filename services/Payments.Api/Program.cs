@@ -22,17 +22,8 @@ builder.Services.AddSingleton<IPaymentProvider, SimulatedProvider>();
 builder.Services.AddScoped<Charging>();
 builder.Services.AddScoped<Refunding>();
 builder.Services.AddScoped<Reconciler>();
-var outbox = builder.Configuration.GetSection("Outbox").Get<OutboxOptions>() ?? new OutboxOptions();
-builder.Services.AddSingleton(outbox);
-builder.Services.AddSingleton<OutboxRelay<PaymentsDb>>();
-if (outbox.RelayEnabled)
-{
-    builder.Services.AddHostedService(sp => sp.GetRequiredService<OutboxRelay<PaymentsDb>>());
-}
-
-builder.Services.AddSingleton(builder.Configuration.GetSection("Consumers").Get<ConsumerOptions>() ?? new ConsumerOptions());
-builder.Services.AddSingleton<OrderingEventsConsumer>();
-builder.Services.AddHostedService(sp => sp.GetRequiredService<OrderingEventsConsumer>());
+builder.AddOutboxRelay<OutboxRelay<PaymentsDb>>();
+builder.AddEventConsumer<OrderingEventsConsumer>();
 builder.Services.AddSingleton<PaymentRecovery>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<PaymentRecovery>());
 builder.Services.AddOpenApi();

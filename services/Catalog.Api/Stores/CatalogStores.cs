@@ -21,13 +21,13 @@ public static class CatalogStores
             case Postgres:
                 builder.AddServiceDbContext<CatalogDb>("catalogdb");
                 builder.Services.AddScoped<ICatalogStore, PostgresCatalogStore>();
-                builder.Services.AddSingleton<OutboxRelay, OutboxRelay<CatalogDb>>();
+                builder.AddOutboxRelay<OutboxRelay<CatalogDb>>();
                 break;
             case MongoDb:
                 builder.AddMongoDBClient("mongodb");
                 builder.Services.AddSingleton<MongoCatalogStore>();
                 builder.Services.AddSingleton<ICatalogStore>(sp => sp.GetRequiredService<MongoCatalogStore>());
-                builder.Services.AddSingleton<OutboxRelay, MongoOutboxRelay>();
+                builder.AddOutboxRelay<MongoOutboxRelay>();
                 break;
             default:
                 throw new InvalidOperationException($"Catalog:Store is '{store}'; use '{Postgres}' (default) or '{MongoDb}'.");

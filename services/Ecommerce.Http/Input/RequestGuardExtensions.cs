@@ -1,5 +1,4 @@
 using Ecommerce.Http.Input;
-using Ecommerce.Http.Input;
 
 namespace Microsoft.AspNetCore.Builder;
 
