@@ -51,7 +51,7 @@ var app = builder.Build();
 // Migrate before listening: the service is never healthy on an old schema.
 await using (var scope = app.Services.CreateAsyncScope())
 {
-    await scope.ServiceProvider.GetRequiredService<OrderingDb>().Database.MigrateAsync();
+    await scope.ServiceProvider.GetRequiredService<OrderingDb>().Database.ApplyMigrationsAsync();
 }
 
 app.UseHttpEdge();

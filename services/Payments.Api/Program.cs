@@ -33,7 +33,7 @@ var app = builder.Build();
 // Migrate before listening: the service is never healthy on an old schema (or without its audit triggers).
 await using (var scope = app.Services.CreateAsyncScope())
 {
-    await scope.ServiceProvider.GetRequiredService<PaymentsDb>().Database.MigrateAsync();
+    await scope.ServiceProvider.GetRequiredService<PaymentsDb>().Database.ApplyMigrationsAsync();
 }
 
 app.UseHttpEdge();

@@ -44,6 +44,6 @@ public static class CatalogStores
         }
 
         await using var scope = services.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<CatalogDb>().Database.MigrateAsync(ct);
+        await scope.ServiceProvider.GetRequiredService<CatalogDb>().Database.ApplyMigrationsAsync(ct);
     }
 }
