@@ -11,8 +11,6 @@ builder.AddDefaultAuthentication();
 builder.AddRedisClient("redis");
 
 var options = builder.AddValidatedOptions<CatalogOptions>("Catalog");
-var outbox = builder.Configuration.GetSection("Outbox").Get<OutboxOptions>() ?? new OutboxOptions();
-builder.Services.AddSingleton(outbox);
 builder.AddCatalogStore(options.Store);
 // HybridCache's L2 is Redis, on the service's one shared multiplexer.
 builder.Services.AddStackExchangeRedisCache(redis => redis.InstanceName = "catalog:");
@@ -21,10 +19,6 @@ builder.Services.AddOptions<Microsoft.Extensions.Caching.StackExchangeRedis.Redi
 builder.Services.AddHybridCache();
 builder.Services.AddSingleton<ProductCache>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<ProductCache>());
-if (outbox.RelayEnabled)
-{
-    builder.Services.AddHostedService(sp => sp.GetRequiredService<OutboxRelay>());
-}
 builder.Services.AddScoped<ProductWriter>();
 builder.Services.AddOpenApi();
 

@@ -37,13 +37,12 @@ switch (options.Engine)
 
 var luceneDirectory = builder.Configuration["Search:Lucene:Directory"] ?? new LuceneOptions().Directory;
 builder.Services.AddSingleton(new ConsumerGroupName(options.ConsumerGroup ?? DefaultGroup(options.Engine, Path.GetFullPath(luceneDirectory, builder.Environment.ContentRootPath))));
-builder.Services.AddSingleton(builder.Configuration.GetSection("Consumers").Get<ConsumerOptions>() ?? new ConsumerOptions());
 builder.Services.AddHostedService<EngineLifetime>();
 builder.Services.AddSingleton(sp => new StockBook(sp.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>(), options.StockKey));
 builder.Services.AddSingleton<SearchIndexer>();
 builder.Services.AddSingleton<Rebuilder>();
-builder.Services.AddHostedService<CatalogEventsConsumer>();
-builder.Services.AddHostedService<StockEventsConsumer>();
+builder.AddEventConsumer<CatalogEventsConsumer>();
+builder.AddEventConsumer<StockEventsConsumer>();
 builder.Services.AddHostedService<SearchMaintenance>();
 builder.Services.AddHttpClient<CatalogFeed>(http => http.BaseAddress = new Uri(options.CatalogUrl));
 builder.Services.AddHttpClient<IInventoryClient, HttpInventoryClient>(http => http.BaseAddress = new Uri(options.InventoryUrl));

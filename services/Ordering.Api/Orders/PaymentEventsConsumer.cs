@@ -16,7 +16,7 @@ public sealed partial class PaymentEventsConsumer(IConnectionMultiplexer redis, 
     protected override string Stream => EventStreams.Payments;
     protected override string Group => "ordering-api";
 
-    protected override async Task HandleAsync(string eventId, IntegrationEvent e, CancellationToken ct)
+    protected override async Task HandleAsync(IntegrationEvent e, CancellationToken ct)
     {
         if (e is not (PaymentSucceeded or PaymentFailed or PaymentRefunded))
         {
