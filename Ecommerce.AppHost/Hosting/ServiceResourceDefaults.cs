@@ -23,6 +23,14 @@ public static class ServiceResourceDefaults
                 {
                     context.EnvironmentVariables.Remove("OTEL_EXPORTER_OTLP_ENDPOINT");
                 }
+                // --AppHost:OtlpEndpoint <url>: every service exports to this OTLP/HTTP collector instead of the dashboard
+                // (the end-to-end suite follows one trace across services with it; any OpenTelemetry collector works).
+                else if (project.ApplicationBuilder.Configuration["AppHost:OtlpEndpoint"] is { Length: > 0 } collector)
+                {
+                    context.EnvironmentVariables["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector;
+                    context.EnvironmentVariables["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";
+                    context.EnvironmentVariables.Remove("OTEL_EXPORTER_OTLP_HEADERS");
+                }
             })
             // --Chaos:<service>:Enabled true (and :LatencyRate, :LatencyMilliseconds, :FaultRate, :OutcomeRate): Polly's chaos
             // strategies in that service's outgoing HTTP calls (ServiceDefaults:Chaos). Read at every start of the
