@@ -43,6 +43,8 @@ public sealed partial class ReservationExpiry(IServiceScopeFactory scopes, Order
         var expired = 0;
         foreach (var orderId in due)
         {
+            using var activity = OrderingTelemetry.Source.StartActivity("expire order reservation");
+            activity?.SetTag("order.id", orderId);
             // Expire refuses an order that is no longer an unpaid, overdue one (paid or cancelled meanwhile): nothing written.
             if (await orders.DecideAsync(orderId, EventMetadata.ForSystem, o => o.Expire(now), ct) is OrderOutcome.Appended)
             {
