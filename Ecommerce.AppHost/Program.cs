@@ -26,7 +26,7 @@ var state = config["AppHost:State"] ?? Path.GetFullPath(Path.Combine(builder.App
 if (!publishing) AppHostState.Prepare(state, fresh: config.GetValue<bool>("AppHost:Fresh"));
 var environment = config["AppHost:Environment"] ?? "Development";
 var containers = publishing || (config.GetValue("AppHost:Containers", true) && ContainerRuntime.Answers(config["ASPIRE_CONTAINER_RUNTIME"] ?? "docker"));
-var stores = new Stores(builder, state, containers);
+var stores = new StoreProvisioner(builder, state, containers);
 try
 {
     var jwtSigningKey = builder.AddParameter("jwt-signing-key", new GenerateParameterDefault { MinLength = 64, Special = false }, secret: true, persist: true);
@@ -43,7 +43,7 @@ try
     var redis = stores.AddRedis("redis");
 
     var identity = builder.AddProject<Projects.Identity_Api>("identity-api")
-        .WithPlatformDefaults(jwtSigningKey, environment)
+        .WithServiceDefaults(jwtSigningKey, environment)
         .WithReference(identityDb).WaitFor(identityDb)
         .WithReference(redis).WaitFor(redis)
         .WithEnvironment("Identity__Admin__Email", adminEmail)
@@ -53,7 +53,7 @@ try
     var mongo = stores.AddMongoDB("mongodb");
     var catalogStore = config["Catalog:Store"] ?? (mongo is not null && containers ? "mongodb" : "postgres");
     var catalog = builder.AddProject<Projects.Catalog_Api>("catalog-api")
-        .WithPlatformDefaults(jwtSigningKey, environment)
+        .WithServiceDefaults(jwtSigningKey, environment)
         .WithReference(catalogDb).WaitFor(catalogDb)
         .WithReference(redis).WaitFor(redis)
         .WithEnvironment("Catalog__Store", catalogStore)
@@ -69,12 +69,12 @@ try
 
     // Payments calls no service: ordering charges through it, and it hears about orders from ordering's events.
     var payments = builder.AddProject<Projects.Payments_Api>("payments-api")
-        .WithPlatformDefaults(jwtSigningKey, environment)
+        .WithServiceDefaults(jwtSigningKey, environment)
         .WithReference(paymentDb).WaitFor(paymentDb)
         .WithReference(redis).WaitFor(redis);
 
     var ordering = builder.AddProject<Projects.Ordering_Api>("ordering-api")
-        .WithPlatformDefaults(jwtSigningKey, environment)
+        .WithServiceDefaults(jwtSigningKey, environment)
         .WithReference(orderingDb).WaitFor(orderingDb)
         .WithReference(redis).WaitFor(redis)
         .WithReference(catalog)
@@ -84,7 +84,7 @@ try
             HttpMethod.Post, "/api/inventory/admin/seed?onHand=100", jwtSigningKey, "BoxMultiple");
 
     var cart = builder.AddProject<Projects.Cart_Api>("cart-api")
-        .WithPlatformDefaults(jwtSigningKey, environment)
+        .WithServiceDefaults(jwtSigningKey, environment)
         .WithReference(redis).WaitFor(redis)
         .WithReference(cartDb).WaitFor(cartDb)
         .WithReference(catalog)
@@ -95,7 +95,7 @@ try
     var elasticsearch = stores.AddElasticsearch("elasticsearch");
     var searchEngine = config["Search:Engine"] ?? (elasticsearch is not null && containers ? "elasticsearch" : "lucene");
     var search = builder.AddProject<Projects.Search_Api>("search-api")
-        .WithPlatformDefaults(jwtSigningKey, environment)
+        .WithServiceDefaults(jwtSigningKey, environment)
         .WithReference(redis).WaitFor(redis)
         .WithReference(catalog).WithReference(ordering)
         .WaitFor(catalog).WaitFor(ordering) // an empty index is rebuilt from both at start-up
@@ -115,7 +115,7 @@ try
     }
 
     var gateway = builder.AddProject<Projects.Gateway>("gateway")
-        .WithPlatformDefaults(jwtSigningKey, environment, port: config.GetValue("AppHost:GatewayPort", 8080))
+        .WithServiceDefaults(jwtSigningKey, environment, port: config.GetValue("AppHost:GatewayPort", 8080))
         .WithExternalHttpEndpoints()
         .WithReference(identity).WithReference(catalog).WithReference(ordering).WithReference(cart).WithReference(search).WithReference(payments)
         .WaitFor(identity).WaitFor(catalog).WaitFor(ordering).WaitFor(cart).WaitFor(search).WaitFor(payments)

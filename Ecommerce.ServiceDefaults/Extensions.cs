@@ -68,6 +68,7 @@ public static class ServiceDefaultsExtensions
                 .AddRuntimeInstrumentation()
                 .AddMeter("Ecommerce.*"))
             .WithTracing(tracing => tracing
+                .SetSampler(new Ecommerce.ServiceDefaults.IdlePollSampler()) // idle polls are not traces: see its comment
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource("Ecommerce.*")
                 .AddAspNetCoreInstrumentation(o =>

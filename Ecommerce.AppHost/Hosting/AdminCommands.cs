@@ -46,8 +46,8 @@ public static class AdminCommands
         var now = DateTime.UtcNow;
         return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
-            Issuer = Platform.JwtIssuer,
-            Audience = Platform.JwtAudience,
+            Issuer = ServiceResourceDefaults.JwtIssuer,
+            Audience = ServiceResourceDefaults.JwtAudience,
             IssuedAt = now,
             NotBefore = now,
             Expires = now.AddMinutes(1),

@@ -7,7 +7,7 @@ public static class AppHostState
     {
         if (fresh && Directory.Exists(state))
         {
-            // A PostgreSQL data folder that had to live elsewhere (see Stores) goes with it.
+            // A PostgreSQL data folder that had to live elsewhere (see StoreProvisioner) goes with it.
             foreach (var note in Directory.GetFiles(state, "*-data-location.txt"))
             {
                 var elsewhere = File.ReadAllText(note).Trim();

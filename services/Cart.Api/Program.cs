@@ -11,16 +11,12 @@ builder.AddServiceDefaults();
 builder.AddHttpEdge();
 builder.AddDefaultAuthentication();
 
-var options = builder.Configuration.GetSection("Cart").Get<CartOptions>() ?? new CartOptions();
-builder.Services.AddSingleton(options);
+var options = builder.AddValidatedOptions<CartOptions>("Cart");
 // Redis carries the event streams whatever the cart store is.
 builder.AddRedisClient("redis");
-builder.Services.AddSingleton(builder.Configuration.GetSection("Consumers").Get<ConsumerOptions>() ?? new ConsumerOptions());
 builder.Services.AddSingleton(sp => new StockBook(sp.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>(), options.StockKey));
-builder.Services.AddSingleton<OrderingEventsConsumer>();
-builder.Services.AddHostedService(sp => sp.GetRequiredService<OrderingEventsConsumer>());
-builder.Services.AddSingleton<CatalogEventsConsumer>();
-builder.Services.AddHostedService(sp => sp.GetRequiredService<CatalogEventsConsumer>());
+builder.AddEventConsumer<OrderingEventsConsumer>();
+builder.AddEventConsumer<CatalogEventsConsumer>();
 switch (options.Store)
 {
     case "redis":

@@ -10,10 +10,7 @@ builder.AddHttpEdge();
 builder.AddDefaultAuthentication();
 builder.AddRedisClient("redis");
 
-var options = builder.Configuration.GetSection("Catalog").Get<CatalogOptions>() ?? new CatalogOptions();
-builder.Services.AddSingleton(options);
-var outbox = builder.Configuration.GetSection("Outbox").Get<OutboxOptions>() ?? new OutboxOptions();
-builder.Services.AddSingleton(outbox);
+var options = builder.AddValidatedOptions<CatalogOptions>("Catalog");
 builder.AddCatalogStore(options.Store);
 // HybridCache's L2 is Redis, on the service's one shared multiplexer.
 builder.Services.AddStackExchangeRedisCache(redis => redis.InstanceName = "catalog:");
@@ -22,10 +19,6 @@ builder.Services.AddOptions<Microsoft.Extensions.Caching.StackExchangeRedis.Redi
 builder.Services.AddHybridCache();
 builder.Services.AddSingleton<ProductCache>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<ProductCache>());
-if (outbox.RelayEnabled)
-{
-    builder.Services.AddHostedService(sp => sp.GetRequiredService<OutboxRelay>());
-}
 builder.Services.AddScoped<ProductWriter>();
 builder.Services.AddOpenApi();
 

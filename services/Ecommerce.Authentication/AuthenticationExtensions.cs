@@ -37,7 +37,7 @@ public static partial class AuthenticationExtensions
                     RoleClaimType = TokenIssuer.RoleClaim,
                     ClockSkew = TimeSpan.FromSeconds(30),
                 };
-                jwt.Events = new JwtBearerEvents { OnTokenValidated = RefuseSignedOutSessionsAsync };
+                jwt.Events = new JwtBearerEvents { OnMessageReceived = RefuseNonCanonicalTokens, OnTokenValidated = RefuseSignedOutSessionsAsync };
             });
 
         builder.Services.AddAuthorizationBuilder()
@@ -45,6 +45,19 @@ public static partial class AuthenticationExtensions
             .AddPolicy(Policies.Admin, p => p.RequireAuthenticatedUser().RequireRole(Roles.Admin))
             .AddPolicy(Policies.Service, p => p.RequireAuthenticatedUser().RequireRole(Roles.Service));
         return builder;
+    }
+
+    /// <summary>A second spelling of a token (padding, stray bits) is refused before it is validated: see <see cref="CanonicalTokens"/>.</summary>
+    private static Task RefuseNonCanonicalTokens(MessageReceivedContext context)
+    {
+        var header = context.Request.Headers.Authorization.ToString();
+        if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+            && !CanonicalTokens.IsCanonicalCompactJws(header.AsSpan("Bearer ".Length).Trim(' ')))
+        {
+            context.Fail("The bearer token is not a canonical compact JWS (three unpadded base64url segments).");
+        }
+
+        return Task.CompletedTask;
     }
 
     /// <summary>

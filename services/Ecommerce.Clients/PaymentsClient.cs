@@ -35,7 +35,7 @@ public sealed class HttpPaymentsClient(HttpClient http) : IPaymentsClient
             return new ChargeSucceeded(payment.Id, payment.Status);
         }
 
-        if ((int)response.StatusCode is 402 or 409 or 422 or 503 && response.Content.Headers.ContentType?.MediaType == "application/problem+json")
+        if ((int)response.StatusCode is 400 or 402 or 409 or 422 or 503 && response.Content.Headers.ContentType?.MediaType == "application/problem+json")
         {
             var problem = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
             return new ChargeRefused((int)response.StatusCode, Text(problem, "type"), Text(problem, "title"), Text(problem, "detail"),

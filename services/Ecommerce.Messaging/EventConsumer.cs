@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Ecommerce.Contracts.Events;
 using Microsoft.Extensions.Hosting;
@@ -6,20 +7,6 @@ using StackExchange.Redis;
 
 namespace Ecommerce.Messaging;
 
-public sealed class ConsumerOptions
-{
-    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(250);
-
-    /// <summary>An entry this consumer failed is retried after this, doubled for each delivery, at most <see cref="ReclaimAfter"/>.</summary>
-    public TimeSpan RetryAfter { get; set; } = TimeSpan.FromSeconds(1);
-
-    /// <summary>Entries another consumer took and left idle this long (it died) are taken over.</summary>
-    public TimeSpan ReclaimAfter { get; set; } = TimeSpan.FromSeconds(10);
-
-    /// <summary>Deliveries before an entry is parked; failures caused by a store or service outage never count.</summary>
-    public int MaxDeliveries { get; set; } = 5;
-}
-
 /// <summary>
 /// Reads one context's stream with a consumer group. Each entry is handled, then acknowledged; an entry
 /// whose handler throws stays pending and is retried: by this consumer with a growing delay (<c>RetryAfter</c>,
@@ -27,17 +14,32 @@ public sealed class ConsumerOptions
 /// <c>MaxDeliveries</c> failures that were not a store or service outage it is parked on the dead-letter stream (an
 /// outage is retried for as long as it lasts: parking it would leave a read model behind for good).
 /// StackExchange.Redis cannot block on XREADGROUP, so it polls, and a pub/sub notice from the relay
-/// wakes it at once. Handlers must be idempotent: delivery is at-least-once.
+/// wakes it at once. Handlers must be idempotent on the event's own keys: delivery is at-least-once and no event id
+/// is remembered (docs/events.md).
+/// An entry whose <c>type</c> this build does not know (a newer producer's event) is acknowledged and skipped with a
+/// log line: parking it would fill the dead-letter stream with events nobody here can ever read.
+/// Telemetry: each entry is handled inside a Consumer span whose parent is the trace context stored with the event
+/// (<see cref="MessagingTelemetry.StartProcess"/>); polls that find nothing start no span, and their Redis calls, root
+/// client spans, are dropped by the services' sampler.
 /// </summary>
 public abstract partial class EventConsumer(IConnectionMultiplexer redis, ConsumerOptions options, ILogger logger) : BackgroundService
 {
+    private static readonly HashSet<string> KnownTypes = [.. IntegrationEventJson.Default.IntegrationEvent.PolymorphismOptions!.DerivedTypes
+        .Select(d => d.TypeDiscriminator?.ToString() ?? d.DerivedType.Name)];
+
     private readonly SemaphoreSlim _wake = new(0);
     private readonly string _consumer = $"{Environment.MachineName}-{Environment.ProcessId}";
 
     protected abstract string Stream { get; }
     protected abstract string Group { get; }
 
-    protected abstract Task HandleAsync(string eventId, IntegrationEvent e, CancellationToken ct);
+    /// <summary>Applies one event. Must be idempotent: the same event can arrive again (at-least-once delivery).</summary>
+    protected abstract Task HandleAsync(IntegrationEvent e, CancellationToken ct);
+
+    /// <summary>The clock that paces the lag readings (tests may replace it).</summary>
+    protected virtual TimeProvider Clock => TimeProvider.System;
+
+    private DateTimeOffset _lagReadAt = DateTimeOffset.MinValue;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -58,6 +60,7 @@ public abstract partial class EventConsumer(IConnectionMultiplexer redis, Consum
 
             if (handled == 0)
             {
+                await ReportLagWhenDueAsync();
                 await _wake.WaitAsync(options.PollInterval, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
             }
         }
@@ -75,7 +78,32 @@ public abstract partial class EventConsumer(IConnectionMultiplexer redis, Consum
         }
     }
 
-    /// <returns>How many entries were looked at (handled, retried later, or parked).</returns>
+    /// <summary>Feeds the lag and pending gauges from XINFO GROUPS, at most every <c>LagRefreshInterval</c>.</summary>
+    private async Task ReportLagWhenDueAsync()
+    {
+        var now = Clock.GetUtcNow();
+        if (now - _lagReadAt < options.LagRefreshInterval)
+        {
+            return;
+        }
+
+        _lagReadAt = now;
+        try
+        {
+            var key = EventStreams.Key(Stream);
+            var groups = await redis.GetDatabase().StreamGroupInfoAsync(key);
+            if (groups.FirstOrDefault(g => g.Name == Group) is { Name: not null } group)
+            {
+                MessagingTelemetry.ReportGroup(key, Group, group.Lag ?? 0, group.PendingMessageCount);
+            }
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            LogLagReadFailed(logger, ex, Stream);
+        }
+    }
+
+    /// <returns>How many entries were looked at (handled, skipped, retried later, or parked).</returns>
     public async Task<int> ConsumeOnceAsync(CancellationToken ct)
     {
         var db = redis.GetDatabase();
@@ -136,25 +164,40 @@ public abstract partial class EventConsumer(IConnectionMultiplexer redis, Consum
             or System.Data.Common.DbException { IsTransient: true }
         || ex?.InnerException is { } inner && IsOutage(inner);
 
-    /// <returns>True when the handler succeeded: the entry is acknowledged with its batch.</returns>
+    /// <returns>True when the entry is done with (handled, or of an unknown type): it is acknowledged with its batch.</returns>
     private async Task<bool> ProcessAsync(IDatabase db, string key, StreamEntry entry, CancellationToken ct)
     {
+        var type = entry["type"].ToString();
+        using var activity = MessagingTelemetry.StartProcess(key, Group, entry["id"].ToString(), type,
+            NullIfEmpty(entry["traceparent"]), NullIfEmpty(entry["tracestate"]));
+        activity?.SetTag("messaging.redis.entry_id", entry.Id.ToString());
+        if (!KnownTypes.Contains(type))
+        {
+            // A newer producer's event (or a retired one): nobody here can read it, and nothing here depends on it.
+            MessagingTelemetry.Skipped.Add(1, MessagingTelemetry.GroupTags(key, Group));
+            LogUnknownTypeSkipped(logger, entry.Id.ToString(), Stream, Group, type);
+            return true;
+        }
+
         try
         {
             var e = JsonSerializer.Deserialize(entry["data"].ToString(), IntegrationEventJson.Default.IntegrationEvent)
                 ?? throw new JsonException("empty event");
-            await HandleAsync(entry["id"].ToString(), e, ct);
+            await HandleAsync(e, ct);
+            MessagingTelemetry.Handled.Add(1, MessagingTelemetry.GroupTags(key, Group));
             return true;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
             var pending = await db.StreamPendingMessagesAsync(key, Group, 1, RedisValue.Null, entry.Id, entry.Id);
             var deliveries = pending.FirstOrDefault().DeliveryCount;
             if (deliveries >= options.MaxDeliveries && !IsOutage(ex) || ex is JsonException or NotSupportedException) // unreadable: retrying cannot help
             {
                 await db.StreamAddAsync(EventStreams.DeadLetter(Stream),
-                    [new("group", Group), new("entry", entry.Id), new("data", entry["data"]), new("error", ex.Message)]);
+                    [new("group", Group), new("entry", entry.Id), new("type", type), new("data", entry["data"]), new("error", ex.Message)]);
                 await db.StreamAcknowledgeAsync(key, Group, entry.Id);
+                MessagingTelemetry.Parked.Add(1, MessagingTelemetry.GroupTags(key, Group));
                 LogParked(logger, ex, entry.Id.ToString(), Stream, Group);
             }
             else
@@ -165,6 +208,8 @@ public abstract partial class EventConsumer(IConnectionMultiplexer redis, Consum
             return false;
         }
     }
+
+    private static string? NullIfEmpty(RedisValue value) => value.IsNullOrEmpty ? null : value.ToString();
 
     public override void Dispose()
     {
@@ -181,6 +226,12 @@ public abstract partial class EventConsumer(IConnectionMultiplexer redis, Consum
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Making {Count} handled entries of {Stream} durable failed; they stay pending and will be retried")]
     private static partial void LogFlushFailed(ILogger logger, Exception exception, string stream, int count);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Entry {EntryId} of {Stream} has event type {Type}, unknown to group {Group}: acknowledged and skipped")]
+    private static partial void LogUnknownTypeSkipped(ILogger logger, string entryId, string stream, string group, string type);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reading the lag of stream {Stream} failed; the gauge keeps its last value")]
+    private static partial void LogLagReadFailed(ILogger logger, Exception exception, string stream);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Entry {EntryId} of {Stream} parked on the dead-letter stream for group {Group}")]
     private static partial void LogParked(ILogger logger, Exception exception, string entryId, string stream, string group);

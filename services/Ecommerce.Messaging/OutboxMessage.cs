@@ -17,6 +17,12 @@ public sealed class OutboxMessage
     public required string Payload { get; set; }
     public DateTimeOffset OccurredAt { get; set; }
     public DateTimeOffset? SentAt { get; set; }
+
+    /// <summary>W3C <c>traceparent</c> of the activity the event was written under: the relay and every consumer continue that trace.</summary>
+    public string? TraceParent { get; set; }
+
+    /// <summary>W3C <c>tracestate</c> that went with <see cref="TraceParent"/>, when there was one.</summary>
+    public string? TraceState { get; set; }
 }
 
 public static class OutboxModel
@@ -32,6 +38,8 @@ public static class OutboxModel
         e.Property(m => m.Payload).HasColumnName("payload").HasColumnType("jsonb");
         e.Property(m => m.OccurredAt).HasColumnName("occurred_at");
         e.Property(m => m.SentAt).HasColumnName("sent_at");
+        e.Property(m => m.TraceParent).HasColumnName("trace_parent").HasMaxLength(55);
+        e.Property(m => m.TraceState).HasColumnName("trace_state").HasMaxLength(512);
         // The relay only ever looks for unsent rows.
         e.HasIndex(m => m.Position).HasFilter("sent_at IS NULL").HasDatabaseName("ix_outbox_unsent_position");
     });
@@ -47,12 +55,19 @@ public static class OutboxModel
     }
 
     /// <summary>The message for an event, for stores other than EF Core (the catalog's MongoDB outbox).</summary>
-    public static OutboxMessage Create(string stream, IntegrationEvent e, DateTimeOffset now, int added = 0) => new()
+    /// <remarks>The current trace context is stored with it, so the publish and every consumer's handling join that trace.</remarks>
+    public static OutboxMessage Create(string stream, IntegrationEvent e, DateTimeOffset now, int added = 0)
     {
-        Id = Guid.CreateVersion7(now.AddMilliseconds(added)),
-        Stream = stream,
-        Type = e.GetType().Name,
-        Payload = JsonSerializer.Serialize(e, IntegrationEventJson.Default.IntegrationEvent),
-        OccurredAt = now,
-    };
+        var (traceParent, traceState) = MessagingTelemetry.CurrentContext();
+        return new()
+        {
+            Id = Guid.CreateVersion7(now.AddMilliseconds(added)),
+            Stream = stream,
+            Type = e.GetType().Name,
+            Payload = JsonSerializer.Serialize(e, IntegrationEventJson.Default.IntegrationEvent),
+            OccurredAt = now,
+            TraceParent = traceParent,
+            TraceState = traceState,
+        };
+    }
 }

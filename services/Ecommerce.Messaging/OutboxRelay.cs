@@ -1,29 +1,25 @@
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
+using System.Diagnostics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
 namespace Ecommerce.Messaging;
 
-public sealed class OutboxOptions
-{
-    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(100);
-    public int BatchSize { get; set; } = 200;
-
-    /// <summary>False: rows are written but not relayed by this instance (another replica, or a later start, will).</summary>
-    public bool RelayEnabled { get; set; } = true;
-}
-
 /// <summary>
 /// The relay loop shared by every outbox store: wakes on <see cref="Notify"/> or every poll interval and
 /// publishes what its store holds, until a batch comes back short.
+/// Telemetry: a pass that finds nothing starts no span (its query is a root client span, which the services' sampler
+/// drops, see ServiceDefaults' IdlePollSampler); each published row gets a Producer span under the trace it was
+/// written in (<see cref="MessagingTelemetry.StartPublish"/>).
 /// </summary>
 public abstract partial class OutboxRelay(OutboxOptions options, ILogger logger) : BackgroundService
 {
     private readonly SemaphoreSlim _wake = new(0);
 
     protected OutboxOptions Options => options;
+
+    /// <summary>Names this relay's outbox on the <c>ecommerce.outbox.backlog</c> gauge.</summary>
+    protected virtual string OutboxName => GetType().Name;
 
     /// <summary>Called after a commit that wrote to the outbox: relay now instead of at the next poll.</summary>
     public void Notify()
@@ -58,22 +54,53 @@ public abstract partial class OutboxRelay(OutboxOptions options, ILogger logger)
         }
     }
 
-    /// <summary>XADDs one message to its stream (fields: id, type, data, occurredAt).</summary>
-    protected static Task PublishAsync(IDatabase redis, OutboxMessage message) =>
-        redis.StreamAddAsync(EventStreams.Key(message.Stream),
-        [
-            new NameValueEntry("id", message.Id.ToString()),
-            new NameValueEntry("type", message.Type),
-            new NameValueEntry("data", message.Payload),
-            new NameValueEntry("occurredAt", message.OccurredAt.ToUnixTimeMilliseconds()),
-        ]);
+    /// <summary>Records what a pass found unsent (the backlog gauge): a full batch means at least that many.</summary>
+    protected void ReportBacklog(int unsent) => MessagingTelemetry.ReportBacklog(OutboxName, unsent);
 
-    /// <summary>Wakes consumers blocked on the streams a batch went to.</summary>
+    /// <summary>
+    /// XADDs one message to its stream inside its Producer span. Fields: <c>id</c> (the event id), <c>type</c>,
+    /// <c>data</c> (JSON with <c>$type</c> and <c>eventVersion</c>), <c>occurredAt</c> (Unix ms), and <c>traceparent</c> /
+    /// <c>tracestate</c> (W3C) when the row was written under a trace.
+    /// </summary>
+    protected static async Task PublishAsync(IDatabase redis, OutboxMessage message)
+    {
+        using var activity = MessagingTelemetry.StartPublish(message);
+        var fields = new List<NameValueEntry>(6)
+        {
+            new("id", message.Id.ToString()),
+            new("type", message.Type),
+            new("data", message.Payload),
+            new("occurredAt", message.OccurredAt.ToUnixTimeMilliseconds()),
+        };
+        if (message.TraceParent is not null)
+        {
+            fields.Add(new("traceparent", message.TraceParent));
+        }
+
+        if (!string.IsNullOrEmpty(message.TraceState))
+        {
+            fields.Add(new("tracestate", message.TraceState));
+        }
+
+        try
+        {
+            var entryId = await redis.StreamAddAsync(EventStreams.Key(message.Stream), [.. fields]);
+            activity?.SetTag("messaging.redis.entry_id", entryId.ToString());
+        }
+        catch (Exception ex)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
+            throw;
+        }
+    }
+
+    /// <summary>Wakes consumers waiting on the streams a batch went to, and counts what was relayed.</summary>
     protected async Task NotifyConsumersAsync(IConnectionMultiplexer redis, IReadOnlyCollection<OutboxMessage> batch)
     {
-        foreach (var stream in batch.Select(m => m.Stream).Distinct())
+        foreach (var stream in batch.GroupBy(m => m.Stream))
         {
-            await redis.GetSubscriber().PublishAsync(RedisChannel.Literal(EventStreams.Notify(stream)), batch.Count);
+            MessagingTelemetry.Relayed.Add(stream.Count(), MessagingTelemetry.DestinationTags(EventStreams.Key(stream.Key)));
+            await redis.GetSubscriber().PublishAsync(RedisChannel.Literal(EventStreams.Notify(stream.Key)), stream.Count());
         }
 
         LogRelayed(logger, batch.Count);
@@ -91,44 +118,4 @@ public abstract partial class OutboxRelay(OutboxOptions options, ILogger logger)
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Relayed {Count} outbox messages")]
     private static partial void LogRelayed(ILogger logger, int count);
-}
-
-/// <summary>
-/// Publishes outbox rows to their Redis stream and marks them sent. Rows are claimed with
-/// <c>FOR UPDATE SKIP LOCKED</c>, so several replicas relay side by side without sending a row twice
-/// at the same time. If the process dies after XADD and before the commit, the row is sent again on
-/// restart: at-least-once, which consumers handle by event id. A committed row is never lost.
-/// </summary>
-public sealed class OutboxRelay<TContext>(IServiceScopeFactory scopes, IConnectionMultiplexer redis, OutboxOptions options,
-    TimeProvider time, ILogger<OutboxRelay<TContext>> logger) : OutboxRelay(options, logger) where TContext : DbContext
-{
-    public override async Task<int> RelayOnceAsync(CancellationToken ct)
-    {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<TContext>();
-        return await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
-        {
-            db.ChangeTracker.Clear();
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
-            var batch = await db.Set<OutboxMessage>()
-                .FromSql($"SELECT * FROM outbox WHERE sent_at IS NULL ORDER BY position LIMIT {Options.BatchSize} FOR UPDATE SKIP LOCKED")
-                .ToListAsync(ct);
-            if (batch.Count == 0)
-            {
-                return 0;
-            }
-
-            var redisDb = redis.GetDatabase();
-            foreach (var message in batch)
-            {
-                await PublishAsync(redisDb, message);
-                message.SentAt = time.GetUtcNow();
-            }
-
-            await db.SaveChangesAsync(ct);
-            await tx.CommitAsync(ct);
-            await NotifyConsumersAsync(redis, batch);
-            return batch.Count;
-        });
-    }
 }

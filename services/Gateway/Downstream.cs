@@ -50,7 +50,8 @@ public static class Downstream
         services.Select(service => new ClusterConfig
         {
             ClusterId = service,
-            // A backstop for a frozen service: the services answer 503 within their own 5 s budget before this.
+            // A backstop for a frozen service: the services answer 503 within their own 15 s request budget
+            // (ServiceDefaults:RequestTimeoutSeconds, Ecommerce.Http/Outages) before this 20 s.
             HttpRequest = new ForwarderRequestConfig { ActivityTimeout = TimeSpan.FromSeconds(20) },
             Destinations = new Dictionary<string, DestinationConfig>
             {

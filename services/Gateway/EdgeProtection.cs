@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Ecommerce.Http.Problems;
 using System.Globalization;
 using System.Threading.RateLimiting;
@@ -9,14 +10,19 @@ namespace Gateway;
 public sealed class EdgeOptions
 {
     /// <summary>Sign-in, register and refresh calls per client IP per minute (brute-force throttle).</summary>
+    [Range(1, int.MaxValue)]
     public int SignInPerMinute { get; set; } = 10;
 
     /// <summary>Writes (POST/PUT/PATCH/DELETE) per signed-in user, or per IP for anonymous callers, per minute.</summary>
+    [Range(1, int.MaxValue)]
     public int WritesPerMinute { get; set; } = 120;
+
+    [Range(1, 1L << 30)]
 
     public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;
 
     /// <summary>How long one downstream health probe answers the public <c>/health</c> (bounds its fan-out).</summary>
+    [Range(0, 60_000)]
     public int HealthProbeCacheMilliseconds { get; set; } = 1000;
 
     /// <summary>Origins allowed to call the API from a browser (the storefront).</summary>
@@ -33,8 +39,7 @@ public static class EdgeProtection
 
     public static void AddEdgeProtection(this WebApplicationBuilder builder)
     {
-        var options = builder.Configuration.GetSection("Gateway").Get<EdgeOptions>() ?? new EdgeOptions();
-        builder.Services.AddSingleton(options);
+        var options = builder.AddValidatedOptions<EdgeOptions>("Gateway");
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes);
 
         builder.Services.AddCors(cors => cors.AddDefaultPolicy(policy => policy

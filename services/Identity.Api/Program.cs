@@ -22,7 +22,7 @@ var app = builder.Build();
 
 await using (var scope = app.Services.CreateAsyncScope())
 {
-    await scope.ServiceProvider.GetRequiredService<IdentityDb>().Database.MigrateAsync();
+    await scope.ServiceProvider.GetRequiredService<IdentityDb>().Database.ApplyMigrationsAsync();
 }
 
 await AdminSeeder.SeedAsync(app.Services, CancellationToken.None);

@@ -15,7 +15,7 @@ builder.AddDefaultAuthentication();
 builder.AddServiceDbContext<OrderingDb>("orderingdb");
 builder.AddRedisClient("redis");
 
-builder.Services.AddSingleton(builder.Configuration.GetSection("Ordering").Get<OrderingOptions>() ?? new OrderingOptions());
+builder.AddValidatedOptions<OrderingOptions>("Ordering");
 builder.Services.AddHttpClient<ICatalogClient, HttpCatalogClient>(http =>
     http.BaseAddress = new Uri(builder.Configuration["Ordering:CatalogUrl"] ?? "http://catalog-api"));
 builder.Services.AddHttpClient<ICartClient, HttpCartClient>(http =>
@@ -37,19 +37,12 @@ paymentsClient.AddStandardResilienceHandler(r =>
 paymentsClient.AddChaosWhenEnabled(ChaosOptions.From(builder.Configuration));
 paymentsClient.AddHttpMessageHandler<ServiceTokenHandler>();
 #pragma warning restore EXTEXP0001
-var outbox = builder.Configuration.GetSection("Outbox").Get<OutboxOptions>() ?? new OutboxOptions();
-builder.Services.AddSingleton(outbox);
-builder.Services.AddSingleton<OutboxRelay<OrderingDb>>();
-if (outbox.RelayEnabled)
-{
-    builder.Services.AddHostedService(sp => sp.GetRequiredService<OutboxRelay<OrderingDb>>());
-}
+builder.AddOutboxRelay<OutboxRelay<OrderingDb>>();
 
 builder.Services.AddSingleton<OrderSummaryProjector>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<OrderSummaryProjector>());
-builder.Services.AddSingleton(builder.Configuration.GetSection("Consumers").Get<ConsumerOptions>() ?? new ConsumerOptions());
-builder.Services.AddSingleton<PaymentEventsConsumer>();
-builder.Services.AddHostedService(sp => sp.GetRequiredService<PaymentEventsConsumer>());
+builder.AddEventConsumer<PaymentEventsConsumer>();
+builder.Services.AddScoped<OrderTransactions>();
 builder.Services.AddSingleton<ReservationExpiry>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<ReservationExpiry>());
 builder.Services.AddOpenApi();
@@ -59,7 +52,7 @@ var app = builder.Build();
 // Migrate before listening: the service is never healthy on an old schema.
 await using (var scope = app.Services.CreateAsyncScope())
 {
-    await scope.ServiceProvider.GetRequiredService<OrderingDb>().Database.MigrateAsync();
+    await scope.ServiceProvider.GetRequiredService<OrderingDb>().Database.ApplyMigrationsAsync();
 }
 
 app.UseHttpEdge();

@@ -15,24 +15,14 @@ builder.AddDefaultAuthentication();
 builder.AddServiceDbContext<PaymentsDb>("paymentdb");
 builder.AddRedisClient("redis"); // the event streams: ordering's in, payments' out
 
-var options = builder.Configuration.GetSection("Payments").Get<PaymentOptions>() ?? new PaymentOptions();
-builder.Services.AddSingleton(options);
+var options = builder.AddValidatedOptions<PaymentOptions>("Payments");
 builder.Services.AddSingleton(options.Provider);
 builder.Services.AddSingleton<IPaymentProvider, SimulatedProvider>();
 builder.Services.AddScoped<Charging>();
 builder.Services.AddScoped<Refunding>();
 builder.Services.AddScoped<Reconciler>();
-var outbox = builder.Configuration.GetSection("Outbox").Get<OutboxOptions>() ?? new OutboxOptions();
-builder.Services.AddSingleton(outbox);
-builder.Services.AddSingleton<OutboxRelay<PaymentsDb>>();
-if (outbox.RelayEnabled)
-{
-    builder.Services.AddHostedService(sp => sp.GetRequiredService<OutboxRelay<PaymentsDb>>());
-}
-
-builder.Services.AddSingleton(builder.Configuration.GetSection("Consumers").Get<ConsumerOptions>() ?? new ConsumerOptions());
-builder.Services.AddSingleton<OrderingEventsConsumer>();
-builder.Services.AddHostedService(sp => sp.GetRequiredService<OrderingEventsConsumer>());
+builder.AddOutboxRelay<OutboxRelay<PaymentsDb>>();
+builder.AddEventConsumer<OrderingEventsConsumer>();
 builder.Services.AddSingleton<PaymentRecovery>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<PaymentRecovery>());
 builder.Services.AddOpenApi();
@@ -42,7 +32,7 @@ var app = builder.Build();
 // Migrate before listening: the service is never healthy on an old schema (or without its audit triggers).
 await using (var scope = app.Services.CreateAsyncScope())
 {
-    await scope.ServiceProvider.GetRequiredService<PaymentsDb>().Database.MigrateAsync();
+    await scope.ServiceProvider.GetRequiredService<PaymentsDb>().Database.ApplyMigrationsAsync();
 }
 
 app.UseHttpEdge();

@@ -13,14 +13,12 @@ builder.AddHttpEdge();
 builder.AddDefaultAuthentication();
 builder.AddRedisClient("redis");
 
-var options = builder.Configuration.GetSection("Search").Get<SearchOptions>() ?? new SearchOptions();
-builder.Services.AddSingleton(options);
+var options = builder.AddValidatedOptions<SearchOptions>("Search");
 builder.Services.AddSingleton(Synonyms.Load(options.SynonymsFile));
 switch (options.Engine)
 {
     case "lucene":
-        var lucene = builder.Configuration.GetSection("Search:Lucene").Get<LuceneOptions>() ?? new LuceneOptions();
-        builder.Services.AddSingleton(lucene);
+        builder.AddValidatedOptions<LuceneOptions>("Search:Lucene");
         builder.Services.AddSingleton<ISearchEngine, LuceneEngine>();
         break;
     case "postgres":
@@ -29,7 +27,7 @@ switch (options.Engine)
         break;
     case "elasticsearch":
         builder.AddElasticsearchClient("elasticsearch");
-        builder.Services.AddSingleton(builder.Configuration.GetSection("Search:Elasticsearch").Get<ElasticsearchOptions>() ?? new ElasticsearchOptions());
+        builder.AddValidatedOptions<ElasticsearchOptions>("Search:Elasticsearch");
         // One engine per instance (it tracks a running rebuild), on the shared client.
         builder.Services.AddSingleton<ISearchEngine, ElasticsearchEngine>();
         break;
@@ -39,13 +37,12 @@ switch (options.Engine)
 
 var luceneDirectory = builder.Configuration["Search:Lucene:Directory"] ?? new LuceneOptions().Directory;
 builder.Services.AddSingleton(new ConsumerGroupName(options.ConsumerGroup ?? DefaultGroup(options.Engine, Path.GetFullPath(luceneDirectory, builder.Environment.ContentRootPath))));
-builder.Services.AddSingleton(builder.Configuration.GetSection("Consumers").Get<ConsumerOptions>() ?? new ConsumerOptions());
 builder.Services.AddHostedService<EngineLifetime>();
 builder.Services.AddSingleton(sp => new StockBook(sp.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>(), options.StockKey));
 builder.Services.AddSingleton<SearchIndexer>();
 builder.Services.AddSingleton<Rebuilder>();
-builder.Services.AddHostedService<CatalogEventsConsumer>();
-builder.Services.AddHostedService<StockEventsConsumer>();
+builder.AddEventConsumer<CatalogEventsConsumer>();
+builder.AddEventConsumer<StockEventsConsumer>();
 builder.Services.AddHostedService<SearchMaintenance>();
 builder.Services.AddHttpClient<CatalogFeed>(http => http.BaseAddress = new Uri(options.CatalogUrl));
 builder.Services.AddHttpClient<IInventoryClient, HttpInventoryClient>(http => http.BaseAddress = new Uri(options.InventoryUrl));

@@ -76,6 +76,21 @@ public sealed class ServiceDefaultsTests(TestInfrastructure infrastructure)
         Assert.True(Ecommerce.Http.Outages.OutageResponses.IsUnavailable(error), "the exhausted retries must be answered 503, not 500");
     }
 
+    [Theory]
+    [InlineData(null, true)]   // refused connection, DNS failure: nothing answered
+    [InlineData(503, true)]
+    [InlineData(502, true)]
+    [InlineData(400, false)]   // the service was reached and refused what was sent: a bug to fix, not a wait to ride out
+    [InlineData(404, false)]
+    [InlineData(414, false)]
+    public void A_downstream_answer_is_an_outage_only_when_it_is_5xx_or_missing(int? status, bool outage)
+    {
+        var error = new HttpRequestException("downstream", null, (HttpStatusCode?)status);
+
+        Assert.Equal(outage, OutageResponses.IsUnavailable(error));
+        Assert.Equal(outage, OutageResponses.IsUnavailable(new InvalidOperationException("wrapped", error)));
+    }
+
     [Fact]
     public async Task Health_covers_the_stores_and_alive_covers_only_the_process()
     {
@@ -143,6 +158,11 @@ public sealed class ServiceDefaultsTests(TestInfrastructure infrastructure)
         Assert.Equal(HttpStatusCode.Unauthorized, await Call("/me", wrongIssuer));
         Assert.Equal(HttpStatusCode.Unauthorized, await Call("/me", otherKey));
         Assert.Equal(HttpStatusCode.Unauthorized, await Call("/me", tampered));
+        // Second spellings of the same valid token (hardening round 3, defect 14): padding at the end or inside, an extra segment.
+        Assert.Equal(HttpStatusCode.Unauthorized, await Call("/me", customer + "="));
+        Assert.Equal(HttpStatusCode.Unauthorized, await Call("/me", customer + "=="));
+        Assert.Equal(HttpStatusCode.Unauthorized, await Call("/me", customer + "."));
+        Assert.Equal(HttpStatusCode.Unauthorized, await Call("/me", customer[..customer.LastIndexOf('.')] + "=." + customer[(customer.LastIndexOf('.') + 1)..]));
         Assert.Equal(HttpStatusCode.Forbidden, await Call("/admin", customer));
         Assert.Equal(HttpStatusCode.OK, await Call("/admin", TestTokens.Admin()));
 

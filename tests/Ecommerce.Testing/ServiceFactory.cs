@@ -12,7 +12,7 @@ namespace Ecommerce.Testing;
 /// </summary>
 public class ServiceFactory<TProgram> : WebApplicationFactory<TProgram> where TProgram : class
 {
-    // A generous request budget (production: 5 s): these tests check correctness under contention on a shared 2-core
+    // A generous request budget (production: 15 s, Ecommerce.Http/Outages/OutageResponses.cs): these tests check correctness under contention on a shared 2-core
     // machine (200 racing checkouts), not latency; the fault suite (tests/Fault.Tests) checks the real budget.
     private readonly Dictionary<string, string?> _settings = new(TestTokens.Settings) { ["ServiceDefaults:RequestTimeoutSeconds"] = "60" };
     private readonly Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? _services;

@@ -15,9 +15,13 @@ public sealed class PlatformFixture : IAsyncLifetime
     public const string AdminPassword = "E2E-Str0ng-Boss-Pass-1!";
     private readonly string _state = Path.Combine(Path.GetTempPath(), "ecommerce-e2e", Guid.NewGuid().ToString("N")[..12]);
     private DistributedApplication? _app;
+    private OtlpTraceReceiver? _telemetry;
 
     public DistributedApplication App => _app ?? throw new InvalidOperationException("The platform is not started.");
     public Uri Gateway { get; private set; } = null!;
+
+    /// <summary>The spans every service exported (the AppHost points their OTLP exporters here).</summary>
+    public OtlpTraceReceiver Telemetry => _telemetry ?? throw new InvalidOperationException("The platform is not started.");
 
     public HttpClient CreateClient(string? bearerToken = null)
     {
@@ -33,8 +37,9 @@ public sealed class PlatformFixture : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(Environment.GetEnvironmentVariable("E2E_START_TIMEOUT") is { } s ? int.Parse(s, System.Globalization.CultureInfo.InvariantCulture) : 240));
+        _telemetry = await OtlpTraceReceiver.StartAsync();
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Ecommerce_AppHost>(
-            ["--gateway-port", "0", "--state", _state, "--no-containers",
+            ["--gateway-port", "0", "--state", _state, "--no-containers", "--AppHost:OtlpEndpoint", _telemetry.Endpoint.ToString().TrimEnd('/'),
              "--Parameters:jwt-signing-key", TestTokens.SigningKey, "--Parameters:admin-password", AdminPassword], timeout.Token);
         if (Environment.GetEnvironmentVariable("E2E_LOG") is { } log)
         {
@@ -55,6 +60,11 @@ public sealed class PlatformFixture : IAsyncLifetime
         if (_app is not null)
         {
             await _app.DisposeAsync();
+        }
+
+        if (_telemetry is not null)
+        {
+            await _telemetry.DisposeAsync();
         }
 
         if (Directory.Exists(_state))

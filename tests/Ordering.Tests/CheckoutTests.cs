@@ -174,6 +174,27 @@ public sealed class CheckoutTests(TestInfrastructure infrastructure) : IAsyncLif
     }
 
     [Fact]
+    public async Task Bodies_that_differ_only_in_where_a_tab_falls_are_different_requests()
+    {
+        // Hardening round 3, defect 11: the hash joined fields with tab, so "Ada<TAB>Lovelace" + "1 Way" and "Ada" +
+        // "Lovelace<TAB>1 Way" hashed alike and the second order silently got the first one's answer.
+        using var customer = _service.CreateClient(TestTokens.Customer(Guid.CreateVersion7()));
+        var key = Guid.NewGuid().ToString();
+        object Body(string name, string line1) => new
+        {
+            lines = new[] { new { sku = "MUG", quantity = 1 } },
+            shippingAddress = new { name, line1, city = "London", postalCode = "N1 9GU", country = "GB" },
+        };
+
+        using var first = await OrderingHost.PlaceAsync(customer, Body("Ada\tLovelace", "1 Analytical Way"), key);
+        using var second = await OrderingHost.PlaceAsync(customer, Body("Ada", "Lovelace\t1 Analytical Way"), key);
+
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, second.StatusCode);
+        Assert.Equal(1, (await StockOf("MUG"))!.Reserved);
+    }
+
+    [Fact]
     public async Task A_key_belongs_to_one_customer()
     {
         var key = Guid.NewGuid().ToString();

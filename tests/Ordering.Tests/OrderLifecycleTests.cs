@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Ordering.Api.Orders;
@@ -79,6 +80,11 @@ public sealed class OrderLifecycleTests(TestInfrastructure infrastructure) : IAs
 
         var asPlaced = await _customer.GetFromJsonAsync<OrderResponse>($"/api/orders/{order.Id}?asOf={Uri.EscapeDataString(placedAt.AddSeconds(30).ToString("O"))}", TestContext.Current.CancellationToken);
         Assert.Equal("Placed", asPlaced!.Status);
+        // The same instants written with a UTC offset (hardening round 3, defect 4: a non-zero offset was a 500).
+        var asPlacedInBerlin = await _customer.GetFromJsonAsync<OrderResponse>($"/api/orders/{order.Id}?asOf={Uri.EscapeDataString(placedAt.AddSeconds(30).ToOffset(TimeSpan.FromHours(2)).ToString("O"))}", TestContext.Current.CancellationToken);
+        Assert.Equal("Placed", asPlacedInBerlin!.Status);
+        var deliveredInNewYork = await _customer.GetFromJsonAsync<OrderResponse>($"/api/orders/{order.Id}?asOf={Uri.EscapeDataString(_time.GetUtcNow().ToOffset(TimeSpan.FromHours(-5)).ToString("O"))}", TestContext.Current.CancellationToken);
+        Assert.Equal("Delivered", deliveredInNewYork!.Status);
         using var before = await _customer.GetAsync(new Uri($"/api/orders/{order.Id}?asOf={Uri.EscapeDataString(placedAt.AddDays(-1).ToString("O"))}", UriKind.Relative), TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.NotFound, before.StatusCode);
     }
@@ -117,6 +123,11 @@ public sealed class OrderLifecycleTests(TestInfrastructure infrastructure) : IAs
         var paid = await PlaceAsync(1);
         await PayAsync(_customer, paid.Id);
         var expiry = _service.Services.GetRequiredService<ReservationExpiry>();
+        // Paid: held, with no expiry at all; unpaid: reserved until its deadline.
+        var reservations = await _host.QueryAsync(db => db.Reservations.AsNoTracking().ToListAsync());
+        Assert.All(reservations.Where(r => r.OrderId == paid.Id), r => Assert.True(r.IsHeld));
+        Assert.All(reservations.Where(r => r.OrderId == unpaid.Id), r => Assert.Equal(unpaid.ReservedUntil, r.ExpiresAt));
+        Assert.Equal(2, reservations.Count);
 
         _time.Advance(TimeSpan.FromMinutes(14));
         Assert.Equal(0, await expiry.ExpireOnceAsync(TestContext.Current.CancellationToken));

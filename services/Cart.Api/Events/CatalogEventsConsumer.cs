@@ -16,7 +16,7 @@ public sealed class CatalogEventsConsumer(IConnectionMultiplexer redis, CartPric
     protected override string Stream => EventStreams.Catalog;
     protected override string Group => "cart-api";
 
-    protected override Task HandleAsync(string eventId, IntegrationEvent e, CancellationToken ct)
+    protected override Task HandleAsync(IntegrationEvent e, CancellationToken ct)
     {
         switch (e)
         {

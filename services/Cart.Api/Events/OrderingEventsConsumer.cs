@@ -18,7 +18,7 @@ public sealed partial class OrderingEventsConsumer(IConnectionMultiplexer redis,
     protected override string Stream => EventStreams.Ordering;
     protected override string Group => "cart-api";
 
-    protected override async Task HandleAsync(string eventId, IntegrationEvent e, CancellationToken ct)
+    protected override async Task HandleAsync(IntegrationEvent e, CancellationToken ct)
     {
         if (e is StockChanged changed)
         {

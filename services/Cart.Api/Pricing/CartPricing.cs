@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Cart.Api.Stores;
 using Ecommerce.Clients;
 using Ecommerce.Messaging.ReadModels;
@@ -102,14 +103,21 @@ public sealed partial class CartPricing(ICatalogClient catalog, StockBook stock,
 /// <summary>Settings under <c>Cart</c>.</summary>
 public sealed class CartOptions
 {
+    [AllowedValues("redis", "postgres")]
     public string Store { get; set; } = "redis";
+    [Range(typeof(TimeSpan), "00:01:00", "365.00:00:00")]
     public TimeSpan Ttl { get; set; } = TimeSpan.FromDays(7);
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan PriceCacheDuration { get; set; } = TimeSpan.FromSeconds(2);
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan CleanupInterval { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>The Redis hash of the cart's stock read model (available units per sku, from ordering's StockChanged).</summary>
+    [Required, MinLength(1)]
     public string StockKey { get; set; } = "cart:stock";
+    [Range(1, 10_000)]
     public int MaxLines { get; set; } = 100;
+    [Range(1, 1_000_000)]
     public int MaxQuantity { get; set; } = 99;
 
     public CartLimits Limits => new(MaxLines, MaxQuantity, Ttl);

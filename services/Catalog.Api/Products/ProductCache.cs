@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Caching.Hybrid;
 using StackExchange.Redis;
 
@@ -77,7 +78,9 @@ public sealed partial class ProductCache(HybridCache cache, IServiceScopeFactory
 /// <summary>Settings under <c>Catalog</c>.</summary>
 public sealed class CatalogOptions
 {
+    [Required, MinLength(1)]
     public string InvalidationChannel { get; set; } = "catalog:invalidate";
+    [Range(0, 10_000_000)]
     public int DemoProducts { get; set; } = 60;
     public SeedOptions Seed { get; set; } = new();
 
@@ -85,6 +88,7 @@ public sealed class CatalogOptions
     public bool CacheEnabled { get; set; } = true;
 
     /// <summary><c>postgres</c> (default) or <c>mongodb</c> (needs <c>ConnectionStrings:mongodb</c>).</summary>
+    [AllowedValues("postgres", "mongodb")]
     public string Store { get; set; } = "postgres";
 }
 

@@ -21,13 +21,13 @@ public static class CatalogStores
             case Postgres:
                 builder.AddServiceDbContext<CatalogDb>("catalogdb");
                 builder.Services.AddScoped<ICatalogStore, PostgresCatalogStore>();
-                builder.Services.AddSingleton<OutboxRelay, OutboxRelay<CatalogDb>>();
+                builder.AddOutboxRelay<OutboxRelay<CatalogDb>>();
                 break;
             case MongoDb:
                 builder.AddMongoDBClient("mongodb");
                 builder.Services.AddSingleton<MongoCatalogStore>();
                 builder.Services.AddSingleton<ICatalogStore>(sp => sp.GetRequiredService<MongoCatalogStore>());
-                builder.Services.AddSingleton<OutboxRelay, MongoOutboxRelay>();
+                builder.AddOutboxRelay<MongoOutboxRelay>();
                 break;
             default:
                 throw new InvalidOperationException($"Catalog:Store is '{store}'; use '{Postgres}' (default) or '{MongoDb}'.");
@@ -44,6 +44,6 @@ public static class CatalogStores
         }
 
         await using var scope = services.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<CatalogDb>().Database.MigrateAsync(ct);
+        await scope.ServiceProvider.GetRequiredService<CatalogDb>().Database.ApplyMigrationsAsync(ct);
     }
 }

@@ -6,6 +6,10 @@ namespace Ecommerce.Contracts.Events;
 /// <summary>
 /// Events other contexts react to. Each is published once per state change through the producer's
 /// outbox; consumers must be idempotent (delivery is at-least-once).
+/// Evolving them (docs/events.md): an additive change (a new optional property) keeps the type and its
+/// <see cref="EventVersion"/>, since older readers ignore what they do not know; a breaking change (a renamed, removed or
+/// retyped property, a new meaning) is a NEW type, published alongside the old one until no consumer needs it.
+/// Consumers acknowledge and skip a type they do not know.
 /// </summary>
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "$type")]
 [JsonDerivedType(typeof(ProductUpserted), nameof(ProductUpserted))]
@@ -18,7 +22,12 @@ namespace Ecommerce.Contracts.Events;
 [JsonDerivedType(typeof(PaymentSucceeded), nameof(PaymentSucceeded))]
 [JsonDerivedType(typeof(PaymentFailed), nameof(PaymentFailed))]
 [JsonDerivedType(typeof(PaymentRefunded), nameof(PaymentRefunded))]
-public abstract record IntegrationEvent;
+public abstract record IntegrationEvent
+{
+    /// <summary>The schema revision of this event's type, written in every payload (<c>"eventVersion"</c>; not
+    /// <c>Version</c>, which products' events use for the product's own version). Additive changes keep it.</summary>
+    public virtual int EventVersion => 1;
+}
 
 public sealed record VariantSnapshot(string Sku, IReadOnlyDictionary<string, JsonElement> Attributes, decimal? Price);
 

@@ -73,6 +73,10 @@ public static class OutageResponses
                     // Server-side: only "cannot serve now" is an outage (connection class 08, shutdown/starting 57P0x, too many connections 53300).
                     return postgres.IsTransient || postgres.SqlState.StartsWith("08", StringComparison.Ordinal)
                         || postgres.SqlState is "57P01" or "57P02" or "57P03" or "53300";
+                case HttpRequestException { StatusCode: { } status } when (int)status < 500:
+                    // A service that answered 4xx was reached: it refused what we sent. Calling that an outage told clients
+                    // to retry a request that can never succeed (hardening round 3, defect 2).
+                    return false;
                 case NpgsqlException:
                 case RedisConnectionException:
                 case RedisTimeoutException:

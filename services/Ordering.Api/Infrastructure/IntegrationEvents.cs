@@ -8,15 +8,15 @@ namespace Ordering.Api.Infrastructure;
 /// <summary>What ordering tells the other contexts, written to its outbox inside the command's transaction.</summary>
 public static class IntegrationEvents
 {
-    public static void AddFor(OrderingDb db, Order order, OrderEvent e, DateTimeOffset now)
+    public static void AddFor(OrderingDb db, Guid orderId, OrderEvent e, DateTimeOffset now)
     {
         Integration.IntegrationEvent? message = e switch
         {
-            OrderPlaced p => new Integration.OrderPlaced(order.Id, p.CustomerId, p.CartId,
+            OrderPlaced p => new Integration.OrderPlaced(orderId, p.CustomerId, p.CartId,
                 p.Lines.Select(l => new Integration.OrderedLine(l.Sku, l.ProductId, l.Quantity, l.UnitPrice)).ToList(), p.Total, p.Currency),
-            OrderPaid p => new Integration.OrderPaid(order.Id, p.Amount, p.Currency),
-            OrderCancelled c => new Integration.OrderCancelled(order.Id, c.Reason),
-            OrderShipped s => new Integration.OrderShipped(order.Id, s.TrackingNumber),
+            OrderPaid p => new Integration.OrderPaid(orderId, p.Amount, p.Currency),
+            OrderCancelled c => new Integration.OrderCancelled(orderId, c.Reason),
+            OrderShipped s => new Integration.OrderShipped(orderId, s.TrackingNumber),
             _ => null,
         };
         if (message is not null)
@@ -29,6 +29,11 @@ public static class IntegrationEvents
     public static async Task AddStockChangedAsync(OrderingDb db, IEnumerable<string> skus, DateTimeOffset now, CancellationToken ct)
     {
         var list = skus.Distinct().ToArray();
+        if (list.Length == 0)
+        {
+            return;
+        }
+
         var available = await db.Stock.Where(s => list.Contains(s.Sku)).GroupBy(s => s.Sku)
             .Select(g => new { Sku = g.Key, Available = g.Sum(s => s.OnHand - s.Reserved) }).ToListAsync(ct);
         foreach (var row in available)

@@ -12,7 +12,11 @@ public sealed class StockLevel
 
 public enum ReservationStatus { Active, Released, Fulfilled }
 
-/// <summary>Units held for an order until it is paid and shipped, cancelled, or the hold expires.</summary>
+/// <summary>
+/// Units held for an order until it is paid and shipped, cancelled, or the hold expires. An Active reservation either
+/// expires at <see cref="ExpiresAt"/> (the order is unpaid) or is held (<see cref="IsHeld"/>: paid, kept until shipped
+/// or cancelled, and out of the expiry job's reach).
+/// </summary>
 public sealed class Reservation
 {
     public Guid Id { get; set; }
@@ -20,6 +24,10 @@ public sealed class Reservation
     public required string Sku { get; set; }
     public required string Warehouse { get; set; }
     public int Quantity { get; set; }
-    public DateTimeOffset ExpiresAt { get; set; }
+    /// <summary>When an unpaid order's hold runs out; null once the order is paid and the units are held for it.</summary>
+    public DateTimeOffset? ExpiresAt { get; set; }
     public ReservationStatus Status { get; set; }
+
+    /// <summary>Kept for a paid order with no deadline (not mapped: a get-only property).</summary>
+    public bool IsHeld => Status == ReservationStatus.Active && ExpiresAt is null;
 }

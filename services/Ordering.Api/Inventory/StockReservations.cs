@@ -8,6 +8,17 @@ public sealed record StockRequest(string Sku, int Quantity);
 public sealed record Allocation(string Sku, string Warehouse, int Quantity);
 
 /// <summary>
+/// What a stock effect did: the lines it could not reserve (then it changed nothing), and the skus whose availability
+/// it changed (each gets a StockChanged event).
+/// </summary>
+public sealed record StockOutcome(IReadOnlyList<ShortLine> ShortLines, IReadOnlyList<string> AvailabilityChanged)
+{
+    public static readonly StockOutcome Unchanged = new([], []);
+
+    public bool Refused => ShortLines.Count > 0;
+}
+
+/// <summary>
 /// Reserves stock inside the caller's transaction, all lines or none. Rows are locked with one
 /// <c>SELECT … ORDER BY sku, warehouse FOR UPDATE</c>, so every transaction takes its locks in the same
 /// order and two checkouts can never deadlock; the CHECK constraints make an oversell impossible even
@@ -15,8 +26,26 @@ public sealed record Allocation(string Sku, string Warehouse, int Quantity);
 /// </summary>
 public static class StockReservations
 {
+    /// <summary>Checkout: reserves every line of the order until <paramref name="expiresAt"/>, or none of them.</summary>
+    public static async Task<StockOutcome> ReserveAsync(OrderingDb db, Guid orderId, IReadOnlyList<StockRequest> lines, DateTimeOffset expiresAt,
+        DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var (allocations, shortLines) = await TryReserveAsync(db, lines, now, cancellationToken);
+        if (allocations is null)
+        {
+            return new StockOutcome(shortLines, []);
+        }
+
+        db.Reservations.AddRange(allocations.Select(a => new Reservation
+        {
+            Id = Guid.CreateVersion7(), OrderId = orderId, Sku = a.Sku, Warehouse = a.Warehouse,
+            Quantity = a.Quantity, ExpiresAt = expiresAt, Status = ReservationStatus.Active,
+        }));
+        return new StockOutcome([], lines.Select(l => l.Sku).Distinct().ToList());
+    }
+
     /// <returns>The allocations, or the lines that are short (then nothing was changed).</returns>
-    public static async Task<(List<Allocation>? Allocations, List<ShortLine> Short)> TryReserveAsync(
+    private static async Task<(List<Allocation>? Allocations, List<ShortLine> Short)> TryReserveAsync(
         OrderingDb db, IReadOnlyList<StockRequest> lines, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var skus = lines.Select(l => l.Sku).Order(StringComparer.Ordinal).ToArray();
@@ -67,8 +96,19 @@ public static class StockReservations
         return (allocations, shortLines);
     }
 
-    /// <summary>Gives back what an order still holds (cancel, expiry). Returns the skus whose availability changed.</summary>
-    public static async Task<List<string>> ReleaseAsync(OrderingDb db, Guid orderId, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>
+    /// Payment: the order's units are held until shipped or cancelled, with no deadline. Nothing moves in stock
+    /// (they were reserved already); the expiry job stops seeing them.
+    /// </summary>
+    public static async Task<StockOutcome> HoldAsync(OrderingDb db, Guid orderId, CancellationToken cancellationToken)
+    {
+        await db.Reservations.Where(r => r.OrderId == orderId && r.Status == ReservationStatus.Active)
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.ExpiresAt, (DateTimeOffset?)null), cancellationToken);
+        return StockOutcome.Unchanged;
+    }
+
+    /// <summary>Gives back what an order still holds (cancel, expiry), held or not. Returns the skus whose availability changed.</summary>
+    public static async Task<StockOutcome> ReleaseAsync(OrderingDb db, Guid orderId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var held = await db.Reservations.Where(r => r.OrderId == orderId && r.Status == ReservationStatus.Active)
             .OrderBy(r => r.Sku).ThenBy(r => r.Warehouse).ToListAsync(cancellationToken);
@@ -80,11 +120,11 @@ public static class StockReservations
             r.Status = ReservationStatus.Released;
         }
 
-        return held.Select(r => r.Sku).Distinct().ToList();
+        return new StockOutcome([], held.Select(r => r.Sku).Distinct().ToList());
     }
 
-    /// <summary>Shipping: the held units leave the warehouse (on hand and reserved both go down).</summary>
-    public static async Task FulfilAsync(OrderingDb db, Guid orderId, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>Shipping: the held units leave the warehouse (on hand and reserved both go down, so availability does not change).</summary>
+    public static async Task<StockOutcome> FulfilAsync(OrderingDb db, Guid orderId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var held = await db.Reservations.Where(r => r.OrderId == orderId && r.Status == ReservationStatus.Active)
             .OrderBy(r => r.Sku).ThenBy(r => r.Warehouse).ToListAsync(cancellationToken);
@@ -95,5 +135,7 @@ public static class StockReservations
                 cancellationToken);
             r.Status = ReservationStatus.Fulfilled;
         }
+
+        return StockOutcome.Unchanged;
     }
 }

@@ -58,10 +58,8 @@ public static partial class StockSeeding
     private static async Task<int> StockPageAsync(OrderingDb db, string[] skus, int onHand, DateTimeOffset now, CancellationToken ct)
     {
         if (skus.Length == 0) return 0;
-        return await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+        return (await db.InTransactionAsync(async () =>
         {
-            db.ChangeTracker.Clear();
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
             var added = await db.Database.SqlQuery<string>($"""
                 INSERT INTO stock (sku, warehouse, on_hand, reserved, updated_at)
                 SELECT s, {Warehouse}, {onHand}, 0, {now} FROM unnest({skus}) AS s
@@ -75,9 +73,8 @@ public static partial class StockSeeding
             }
 
             await db.SaveChangesAsync(ct);
-            await tx.CommitAsync(ct);
-            return added.Count;
-        });
+            return Transacted.Commit(added.Count);
+        }, ct)).Value;
     }
 
     private sealed record CatalogPage(List<CatalogProduct> Items, string? NextCursor);

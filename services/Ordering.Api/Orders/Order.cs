@@ -15,10 +15,13 @@ public readonly record struct Decision(OrderEvent? Event, string? Refusal)
     public static Decision AlreadyDone => new(null, null);
 }
 
+/// <summary>A line as the catalog priced it, before the order exists: the input of <see cref="Order.Place"/>.</summary>
+public sealed record PricedLine(string Sku, Guid ProductId, string Name, int Quantity, decimal UnitPrice, string Currency);
+
 /// <summary>
 /// The order aggregate, rebuilt by replaying its events. Each transition is one method that guards it and returns
 /// the event to append (or why not): Placed → Paid → Shipped → Delivered, or Cancelled from Placed or Paid.
-/// Handlers append what it returns; they never build order events themselves.
+/// Creation is one of them (<see cref="Place"/>). Handlers append what it returns; they never build order events themselves.
 /// </summary>
 public sealed class Order
 {
@@ -40,6 +43,41 @@ public sealed class Order
     public string? TrackingNumber { get; private set; }
     public string? CancellationReason { get; private set; }
     public int Version { get; private set; }
+
+    /// <summary>An order before its first event: what <see cref="Place"/>'s event is appended to (version 0).</summary>
+    public static Order New(Guid id) => new() { Id = id };
+
+    /// <summary>
+    /// Checkout's decision: one order in one currency, its total the sum of its lines, holding its stock until
+    /// <paramref name="reservedUntil"/>. The refusals are about the priced lines, so callers answer them as invalid requests.
+    /// </summary>
+    public static Decision Place(Guid customerId, IReadOnlyList<PricedLine> lines, ShippingAddress address, string? cartId, DateTimeOffset reservedUntil)
+    {
+        if (lines.Count == 0)
+        {
+            return Decision.Refuse("An order needs at least one line.");
+        }
+
+        if (lines.Any(l => l.Quantity < 1 || l.UnitPrice < 0))
+        {
+            return Decision.Refuse("Every line needs a quantity of at least 1 and a price of at least 0.");
+        }
+
+        if (lines.Select(l => l.Currency).Distinct(StringComparer.Ordinal).Skip(1).Any())
+        {
+            return Decision.Refuse("All lines of one order must be priced in one currency.");
+        }
+
+        var orderLines = lines.Select(l => new OrderLine(l.Sku, l.ProductId, l.Name, l.Quantity, l.UnitPrice, l.UnitPrice * l.Quantity)).ToList();
+        var total = orderLines.Sum(l => l.LineTotal);
+        if (total > Ecommerce.Domain.ChargeLimits.MaxAmount)
+        {
+            // Payments would refuse the charge: an order nobody can pay must not hold stock.
+            return Decision.Refuse($"The order's total {total} {lines[0].Currency} is over the largest amount one payment can take ({Ecommerce.Domain.ChargeLimits.MaxAmount}).");
+        }
+
+        return Decision.Append(new OrderPlaced(customerId, orderLines, total, lines[0].Currency, address, reservedUntil, cartId));
+    }
 
     public static Order? Replay(Guid id, IEnumerable<(OrderEvent Event, DateTimeOffset At)> history)
     {

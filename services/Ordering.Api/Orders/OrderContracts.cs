@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 namespace Ordering.Api.Orders;
 
 public sealed record PlaceOrderLine(string? Sku, int? Quantity);
@@ -27,14 +28,22 @@ public sealed record ShipRequest(string? TrackingNumber);
 public sealed class OrderingOptions
 {
     /// <summary>How long placed-but-unpaid orders hold their stock.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00")]
     public TimeSpan ReservationTtl { get; set; } = TimeSpan.FromMinutes(15);
 
+    [Range(typeof(TimeSpan), "00:00:00.010", "365.00:00:00")]
+
     public TimeSpan ExpiryInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
 
     public TimeSpan ProjectionInterval { get; set; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>As many lines as a cart may hold (Cart:MaxLines), so every valid cart can be checked out.</summary>
+    [Range(1, 10_000)]
     public int MaxLines { get; set; } = 100;
+
+    [Range(1, 1_000_000)]
 
     public int MaxQuantity { get; set; } = 99;
 }

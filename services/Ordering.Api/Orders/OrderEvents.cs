@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Security.Claims;
 using System.Text.Json.Serialization;
 
 namespace Ordering.Api.Orders;
@@ -47,7 +49,15 @@ public sealed class StoredEvent
     public DateTimeOffset OccurredAt { get; set; }
 }
 
-public sealed record EventMetadata(Guid? ActorId, string? ActorRole, string? CorrelationId);
+/// <summary>Who caused an event (a user, or the service itself) and the trace it was part of; stored beside the event.</summary>
+public sealed record EventMetadata(Guid? ActorId, string? ActorRole, string? CorrelationId)
+{
+    /// <summary>The service on its own account: the expiry job, or an event another service published.</summary>
+    public static readonly EventMetadata ForSystem = new(null, "system", null);
+
+    public static EventMetadata For(ClaimsPrincipal user) =>
+        new(user.GetUserId(), user.FindFirstValue(Ecommerce.Authentication.TokenIssuer.RoleClaim), Activity.Current?.TraceId.ToString());
+}
 
 [JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web, AllowOutOfOrderMetadataProperties = true)] // jsonb reorders keys
 [JsonSerializable(typeof(OrderEvent))]

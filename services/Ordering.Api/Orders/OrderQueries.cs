@@ -16,6 +16,8 @@ public static class OrderQueries
     public static async Task<Results<Ok<OrderResponse>, ProblemHttpResult>> Get(
         Guid id, DateTimeOffset? asOf, ClaimsPrincipal user, OrderingDb db, TimeProvider time, CancellationToken ct)
     {
+        // An instant may be written with any UTC offset; PostgreSQL's timestamptz takes UTC only (Npgsql refuses others).
+        asOf = asOf?.ToUniversalTime();
         var order = await new EventStore(db, time).LoadAsync(id, asOf, ct);
         return order is null || !CanSee(user, order.CustomerId)
             ? Problems.NotFound(asOf is null ? $"Order {id} was not found." : $"Order {id} did not exist at {asOf:O}.")

@@ -47,17 +47,16 @@ public sealed partial class OrderSummaryProjector(IServiceScopeFactory scopes, O
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<OrderingDb>();
-        return await db.Database.CreateExecutionStrategy().ExecuteAsync(() => ProjectBatchAsync(db, ct));
+        return (await db.InTransactionAsync(() => ProjectBatchAsync(db, ct), ct)).Value;
     }
 
-    private static async Task<int> ProjectBatchAsync(OrderingDb db, CancellationToken ct)
+    /// <summary>One batch in one transaction (<see cref="OrderingDbTransactions.InTransactionAsync{T}"/>): rolled back when another replica holds the lock or nothing is due.</summary>
+    private static async Task<Transacted<int>> ProjectBatchAsync(OrderingDb db, CancellationToken ct)
     {
-        db.ChangeTracker.Clear();
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
         var locked = await db.Database.SqlQuery<bool>($"SELECT pg_try_advisory_xact_lock({LockKey}) AS \"Value\"").SingleAsync(ct);
         if (!locked)
         {
-            return 0;
+            return Transacted.RollBack(0);
         }
 
         var checkpoint = await db.Checkpoints.SingleOrDefaultAsync(c => c.Name == Name, ct);
@@ -74,7 +73,7 @@ public sealed partial class OrderSummaryProjector(IServiceScopeFactory scopes, O
         var events = read.Take(take).ToList();
         if (events.Count == 0)
         {
-            return 0;
+            return Transacted.RollBack(0);
         }
 
         var ids = events.Select(e => e.StreamId).Distinct().ToList();
@@ -133,8 +132,7 @@ public sealed partial class OrderSummaryProjector(IServiceScopeFactory scopes, O
         }
 
         await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        return events.Count;
+        return Transacted.Commit(events.Count);
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Projecting order events failed; retrying")]

@@ -3,12 +3,14 @@ using Ecommerce.Domain;
 using Ecommerce.Http.Input;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.EntityFrameworkCore;
 using Ordering.Api.Infrastructure;
 
 namespace Ordering.Api.Orders;
 
 public sealed record PayRequest(string? PaymentMethod);
+
+/// <summary>What paying needs beside an order command's context, bound in one parameter (<c>[AsParameters]</c>).</summary>
+public sealed record PaymentDependencies(IPaymentsClient Payments, ILogger<PayRequest> Logger);
 
 /// <summary>
 /// Pay: ordering asks payments to charge the order's own total under the caller's Idempotency-Key, then lets the
@@ -21,8 +23,9 @@ public static partial class PayOrder
     public const int MaxKeyLength = 128;
 
     public static async Task<Results<Ok<OrderResponse>, ProblemHttpResult>> Handle(Guid id, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
-        PayRequest request, IPaymentsClient payments, ILogger<PayRequest> logger, [AsParameters] OrderCommandContext c)
+        PayRequest request, [AsParameters] PaymentDependencies p, [AsParameters] OrderCommandContext c)
     {
+        var (payments, logger) = p;
         if (string.IsNullOrWhiteSpace(idempotencyKey) || idempotencyKey.Length > MaxKeyLength || TextRules.Error(idempotencyKey, TextKind.Identifier) is not null)
         {
             return ValidationProblems.Field("Idempotency-Key", $"An Idempotency-Key header of 1 to {MaxKeyLength} visible characters is required; reuse it to retry this payment.");
@@ -33,7 +36,7 @@ public static partial class PayOrder
             return ValidationProblems.Field("paymentMethod", $"paymentMethod must be {PaymentMethods.Rule}.");
         }
 
-        var order = await c.Events.LoadAsync(id, null, c.Aborted);
+        var order = await c.Orders.LoadAsync(id, c.Aborted);
         if (order is null || order.CustomerId != c.User.GetUserId())
         {
             return Problems.NotFound($"Order {id} was not found.");
@@ -74,28 +77,20 @@ public static partial class PayOrder
         var paymentId = charge.PaymentId.ToString();
         for (var attempt = 0; attempt < 3; attempt++)
         {
-            var current = attempt == 0 ? order : await c.Events.LoadAsync(order.Id, null, c.Aborted) ?? order;
-            var decision = current.Pay(paymentId, current.Total, current.Currency, c.Time.GetUtcNow());
-            if (decision.Refusal is { } refusal)
+            // Recorded even if the caller hung up: the customer was charged. Paying holds the order's stock (OrderStockEffects).
+            var current = attempt == 0 ? order : await c.Orders.LoadAsync(order.Id, c.Aborted) ?? order;
+            var outcome = await c.Orders.DecideAsync(current, c.Actor, o => o.Pay(paymentId, o.Total, o.Currency, c.Time.GetUtcNow()), CancellationToken.None);
+            switch (outcome)
             {
-                LogChargeNotRecorded(logger, paymentId, order.Id, refusal);
-                return Problems.InvalidTransition(charge.Status == "refunded"
-                    ? $"{refusal} Its charge was refunded."
-                    : $"{refusal} The charge it received is refunded automatically.");
-            }
-
-            if (decision.Event is not { } paid)
-            {
-                return TypedResults.Ok(OrderResponse.From(current)); // paid by this very charge already (a replay, or the event came first)
-            }
-
-            // Paid orders keep their stock until shipped or cancelled: move the hold out of the expiry job's reach.
-            var updated = await OrderCommands.AppendAsync(c.Db, c.Relay, c.Time, current, c.User, paid, async now =>
-                await c.Db.Reservations.Where(r => r.OrderId == order.Id && r.Status == Inventory.ReservationStatus.Active)
-                    .ExecuteUpdateAsync(s => s.SetProperty(r => r.ExpiresAt, now.AddYears(100)), c.Aborted), CancellationToken.None);
-            if (updated is not null)
-            {
-                return TypedResults.Ok(OrderResponse.From(updated));
+                case OrderOutcome.Refused refused:
+                    LogChargeNotRecorded(logger, paymentId, order.Id, refused.Reason);
+                    return Problems.InvalidTransition(charge.Status == "refunded"
+                        ? $"{refused.Reason} Its charge was refunded."
+                        : $"{refused.Reason} The charge it received is refunded automatically.");
+                case OrderOutcome.AlreadyDone done:
+                    return TypedResults.Ok(OrderResponse.From(done.Order)); // paid by this very charge already (a replay, or the event came first)
+                case OrderOutcome.Appended appended:
+                    return TypedResults.Ok(OrderResponse.From(appended.Order));
             }
         }
 

@@ -1,7 +1,5 @@
 using Ecommerce.Contracts.Events;
 using Ecommerce.Messaging;
-using Microsoft.EntityFrameworkCore;
-using Ordering.Api.Infrastructure;
 using StackExchange.Redis;
 
 namespace Ordering.Api.Orders;
@@ -13,12 +11,12 @@ namespace Ordering.Api.Orders;
 /// pending, and it is handled again.
 /// </summary>
 public sealed partial class PaymentEventsConsumer(IConnectionMultiplexer redis, IServiceScopeFactory scopes, ConsumerOptions options, TimeProvider time,
-    OutboxRelay<OrderingDb> relay, ILogger<PaymentEventsConsumer> logger) : EventConsumer(redis, options, logger)
+    ILogger<PaymentEventsConsumer> logger) : EventConsumer(redis, options, logger)
 {
     protected override string Stream => EventStreams.Payments;
     protected override string Group => "ordering-api";
 
-    protected override async Task HandleAsync(string eventId, IntegrationEvent e, CancellationToken ct)
+    protected override async Task HandleAsync(IntegrationEvent e, CancellationToken ct)
     {
         if (e is not (PaymentSucceeded or PaymentFailed or PaymentRefunded))
         {
@@ -26,37 +24,25 @@ public sealed partial class PaymentEventsConsumer(IConnectionMultiplexer redis, 
         }
 
         await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<OrderingDb>();
+        var orders = scope.ServiceProvider.GetRequiredService<OrderTransactions>();
         var orderId = e switch { PaymentSucceeded s => s.OrderId, PaymentFailed f => f.OrderId, PaymentRefunded r => r.OrderId, _ => Guid.Empty };
-        var order = await new EventStore(db, time).LoadAsync(orderId, null, ct);
+        var order = await orders.LoadAsync(orderId, ct);
         if (order is null)
         {
             LogUnknownOrder(logger, orderId, e.GetType().Name);
             return;
         }
 
-        var decision = e switch
+        // Refused or already done: nothing to write. A charge on an order no longer payable is refunded by payments when it
+        // hears the cancellation.
+        var outcome = await orders.DecideAsync(order, EventMetadata.ForSystem, o => e switch
         {
-            PaymentSucceeded s => order.Pay(s.PaymentId.ToString(), s.Amount, s.Currency, time.GetUtcNow()),
-            PaymentFailed f => order.RecordPaymentFailure(f.PaymentId.ToString(), f.Reason),
-            PaymentRefunded r => order.RecordRefund(r.PaymentId.ToString(), r.RefundId, r.Amount, r.Currency),
+            PaymentSucceeded s => o.Pay(s.PaymentId.ToString(), s.Amount, s.Currency, time.GetUtcNow()),
+            PaymentFailed f => o.RecordPaymentFailure(f.PaymentId.ToString(), f.Reason),
+            PaymentRefunded r => o.RecordRefund(r.PaymentId.ToString(), r.RefundId, r.Amount, r.Currency),
             _ => Decision.AlreadyDone,
-        };
-        if (decision.Event is not { } change)
-        {
-            // Nothing to do, or a charge on an order no longer payable: payments refunds that when it hears the cancellation.
-            return;
-        }
-
-        var appended = await OrderCommands.AppendAsync(db, relay, time, order, null, change, async now =>
-        {
-            if (change is OrderPaid)
-            {
-                await db.Reservations.Where(r => r.OrderId == orderId && r.Status == Inventory.ReservationStatus.Active)
-                    .ExecuteUpdateAsync(s => s.SetProperty(r => r.ExpiresAt, now.AddYears(100)), ct);
-            }
         }, ct);
-        if (appended is null)
+        if (outcome is OrderOutcome.Conflicted)
         {
             throw new InvalidOperationException($"Order {orderId} changed while {e.GetType().Name} was recorded; the entry is handled again.");
         }

@@ -9,7 +9,6 @@ namespace Ordering.Api.Orders;
 /// replicas: two instances expiring the same order race on its next event version and only one wins.
 /// </summary>
 public sealed partial class ReservationExpiry(IServiceScopeFactory scopes, OrderingOptions options, TimeProvider time,
-    Ecommerce.Messaging.OutboxRelay<OrderingDb> relay,
     ILogger<ReservationExpiry> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -34,23 +33,20 @@ public sealed partial class ReservationExpiry(IServiceScopeFactory scopes, Order
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<OrderingDb>();
+        var orders = scope.ServiceProvider.GetRequiredService<OrderTransactions>();
         var now = time.GetUtcNow();
+        // A held reservation (a paid order's: no ExpiresAt) never comes due.
         var due = await db.Reservations.AsNoTracking()
-            .Where(r => r.Status == ReservationStatus.Active && r.ExpiresAt < now)
+            .Where(r => r.Status == ReservationStatus.Active && r.ExpiresAt != null && r.ExpiresAt < now)
             .Select(r => r.OrderId).Distinct().OrderBy(id => id).Take(100).ToListAsync(ct);
 
         var expired = 0;
         foreach (var orderId in due)
         {
-            var order = await new EventStore(db, time).LoadAsync(orderId, null, ct);
-            if (order?.Expire(now) is not { Event: { } cancelled })
-            {
-                continue;
-            }
-
-            var result = await OrderCommands.AppendAsync(db, relay, time, order, null, cancelled,
-                at => StockReservations.ReleaseAsync(db, orderId, at, ct), ct);
-            if (result is not null)
+            using var activity = OrderingTelemetry.Source.StartActivity("expire order reservation");
+            activity?.SetTag("order.id", orderId);
+            // Expire refuses an order that is no longer an unpaid, overdue one (paid or cancelled meanwhile): nothing written.
+            if (await orders.DecideAsync(orderId, EventMetadata.ForSystem, o => o.Expire(now), ct) is OrderOutcome.Appended)
             {
                 expired++;
                 LogExpired(logger, orderId);

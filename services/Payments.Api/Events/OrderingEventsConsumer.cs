@@ -18,7 +18,7 @@ public sealed class OrderingEventsConsumer(IConnectionMultiplexer redis, IServic
     protected override string Stream => EventStreams.Ordering;
     protected override string Group => "payments-api";
 
-    protected override async Task HandleAsync(string eventId, IntegrationEvent e, CancellationToken ct)
+    protected override async Task HandleAsync(IntegrationEvent e, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PaymentsDb>();

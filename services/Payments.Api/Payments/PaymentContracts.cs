@@ -34,7 +34,7 @@ public sealed record AuditEntryResponse(long Id, Guid OrderId, Guid PaymentId, G
 public static partial class PaymentRules
 {
     public const int MaxAttemptKeyLength = 160;
-    public const decimal MaxAmount = 1_000_000_000m;
+    public const decimal MaxAmount = Ecommerce.Domain.ChargeLimits.MaxAmount;
 
     /// <returns>The command, or the field and why it was refused.</returns>
     public static (ChargeCommand? Command, string? Field, string? Error) Validate(ChargeOrderRequest r)

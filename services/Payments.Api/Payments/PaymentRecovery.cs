@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.EntityFrameworkCore;
 using Payments.Api.Infrastructure;
 using Payments.Api.Provider;
@@ -8,15 +9,18 @@ namespace Payments.Api.Payments;
 public sealed class PaymentOptions
 {
     /// <summary>How often the recovery job looks for attempts and refunds left unfinished.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "365.00:00:00")]
     public TimeSpan RecoveryInterval { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// An attempt still Pending this long after its last change lost its answer (a timeout, a crash): the provider is
     /// asked what it did under the attempt's key. Far longer than any provider call, so a call still under way is never judged.
     /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
     public TimeSpan PendingTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Reconciliation ignores what changed more recently than this: it is still in flight.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
     public TimeSpan ReconcileGrace { get; set; } = TimeSpan.FromSeconds(30);
 
     public SimulatedProviderOptions Provider { get; set; } = new();

@@ -11,7 +11,7 @@ public sealed class CatalogEventsConsumer(IConnectionMultiplexer redis, SearchIn
     protected override string Stream => EventStreams.Catalog;
     protected override string Group => group.Value;
 
-    protected override Task HandleAsync(string eventId, IntegrationEvent e, CancellationToken ct) => e switch
+    protected override Task HandleAsync(IntegrationEvent e, CancellationToken ct) => e switch
     {
         ProductUpserted upserted => indexer.ApplyAsync(upserted.Product, ct),
         ProductDeleted deleted => indexer.RemoveAsync(deleted, ct),
@@ -28,7 +28,7 @@ public sealed class StockEventsConsumer(IConnectionMultiplexer redis, SearchInde
     protected override string Stream => EventStreams.Ordering;
     protected override string Group => group.Value;
 
-    protected override Task HandleAsync(string eventId, IntegrationEvent e, CancellationToken ct) =>
+    protected override Task HandleAsync(IntegrationEvent e, CancellationToken ct) =>
         e is StockChanged changed ? indexer.StockChangedAsync(changed, ct) : Task.CompletedTask;
 
     protected override Task BeforeAcknowledgeAsync(CancellationToken ct) => indexer.FlushAsync(ct);

@@ -140,13 +140,24 @@ public sealed class OutboxDocument
     [BsonElement("sentAt"), BsonRepresentation(BsonType.DateTime)]
     public DateTimeOffset? SentAt { get; set; }
 
+    /// <summary>W3C trace context the event was written under (absent on documents written before it was kept).</summary>
+    [BsonElement("traceparent"), BsonIgnoreIfNull] public string? TraceParent { get; set; }
+    [BsonElement("tracestate"), BsonIgnoreIfNull] public string? TraceState { get; set; }
+
     public static OutboxDocument For(IntegrationEvent e, DateTimeOffset now)
     {
         var message = OutboxModel.Create(EventStreams.Catalog, e, now);
-        return new OutboxDocument { Id = message.Id, Stream = message.Stream, Type = message.Type, Payload = message.Payload, OccurredAt = now };
+        return new OutboxDocument
+        {
+            Id = message.Id, Stream = message.Stream, Type = message.Type, Payload = message.Payload, OccurredAt = now,
+            TraceParent = message.TraceParent, TraceState = message.TraceState,
+        };
     }
 
-    public OutboxMessage ToMessage() => new() { Id = Id, Stream = Stream, Type = Type, Payload = Payload, OccurredAt = OccurredAt };
+    public OutboxMessage ToMessage() => new()
+    {
+        Id = Id, Stream = Stream, Type = Type, Payload = Payload, OccurredAt = OccurredAt, TraceParent = TraceParent, TraceState = TraceState,
+    };
 
     public static FilterDefinition<OutboxDocument> Unsent => Builders<OutboxDocument>.Filter.Eq(d => d.SentAt, null);
 

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Diagnostics;
 using System.Net;
 using Elastic.Clients.Elasticsearch;
@@ -11,6 +12,7 @@ namespace Search.Api.Engines.Elasticsearch;
 public sealed class ElasticsearchOptions
 {
     /// <summary>The alias queries use; concrete indexes are <c>{alias}-{timestamp}</c>, swapped behind it.</summary>
+    [Required, RegularExpression("^[a-z0-9][a-z0-9_-]{0,99}$")]
     public string Alias { get; set; } = "products";
 }
 

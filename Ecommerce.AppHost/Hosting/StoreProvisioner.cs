@@ -26,7 +26,7 @@ public sealed record PostgresStore(IResourceBuilder<IResourceWithConnectionStrin
 /// Picks each store's source and adds it under one resource name, so Program.cs reads the same in every mode and the
 /// services always get <c>ConnectionStrings__{name}</c>.
 /// </summary>
-public sealed class Stores(IDistributedApplicationBuilder builder, string stateDirectory, bool containers)
+public sealed class StoreProvisioner(IDistributedApplicationBuilder builder, string stateDirectory, bool containers)
 {
     public bool UseContainers => containers;
 

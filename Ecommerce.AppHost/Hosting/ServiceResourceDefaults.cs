@@ -3,7 +3,7 @@ using Aspire.Hosting.ApplicationModel;
 namespace Ecommerce.AppHost.Hosting;
 
 /// <summary>What every service of the platform gets from the AppHost, besides its references.</summary>
-public static class Platform
+public static class ServiceResourceDefaults
 {
     public const string JwtIssuer = "polyglot-commerce";
     public const string JwtAudience = "polyglot-commerce";
@@ -12,7 +12,7 @@ public static class Platform
     /// An HTTP endpoint without Aspire's proxy (one hop fewer on every call between services), readiness from the
     /// service's own <c>/health</c>, the shared JWT settings and the services' environment name.
     /// </summary>
-    public static IResourceBuilder<ProjectResource> WithPlatformDefaults(this IResourceBuilder<ProjectResource> project,
+    public static IResourceBuilder<ProjectResource> WithServiceDefaults(this IResourceBuilder<ProjectResource> project,
         IResourceBuilder<ParameterResource> jwtSigningKey, string environment, int? port = null) =>
         project
             // --AppHost:Telemetry false: no OTLP export (ServiceDefaults exports only when the endpoint is set), so the
@@ -22,6 +22,14 @@ public static class Platform
                 if (!project.ApplicationBuilder.Configuration.GetValue("AppHost:Telemetry", true))
                 {
                     context.EnvironmentVariables.Remove("OTEL_EXPORTER_OTLP_ENDPOINT");
+                }
+                // --AppHost:OtlpEndpoint <url>: every service exports to this OTLP/HTTP collector instead of the dashboard
+                // (the end-to-end suite follows one trace across services with it; any OpenTelemetry collector works).
+                else if (project.ApplicationBuilder.Configuration["AppHost:OtlpEndpoint"] is { Length: > 0 } collector)
+                {
+                    context.EnvironmentVariables["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector;
+                    context.EnvironmentVariables["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";
+                    context.EnvironmentVariables.Remove("OTEL_EXPORTER_OTLP_HEADERS");
                 }
             })
             // --Chaos:<service>:Enabled true (and :LatencyRate, :LatencyMilliseconds, :FaultRate, :OutcomeRate): Polly's chaos

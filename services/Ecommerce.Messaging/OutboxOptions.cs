@@ -1,0 +1,17 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Ecommerce.Messaging;
+
+/// <summary>The <c>Outbox</c> section, validated at start-up (<see cref="MessagingRegistration.AddOutboxRelay{TRelay}"/>).</summary>
+public sealed class OutboxOptions
+{
+    /// <summary>How often the relay looks when no commit woke it.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:10:00")]
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    [Range(1, 10_000)]
+    public int BatchSize { get; set; } = 200;
+
+    /// <summary>False: rows are written but not relayed by this instance (another replica, or a later start, will).</summary>
+    public bool RelayEnabled { get; set; } = true;
+}
