@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.Hosting;
@@ -22,7 +23,8 @@ public static class ValidatedOptions
                 results.Select(r => $"{section}:{string.Join(",", r.MemberNames)}: {r.ErrorMessage}"));
         }
 
-        builder.Services.AddSingleton(options);
+        // TryAdd: several registrations may share a section (two consumers, one Consumers section); the first stays.
+        builder.Services.TryAddSingleton(options);
         return options;
     }
 }

@@ -1,15 +1,13 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
 
 namespace Ecommerce.Messaging;
 
 /// <summary>
-/// One call per relay or consumer instead of a block copied into every Program.cs. Options are bound from their
-/// section and validated when the host starts: a typo such as <c>BatchSize: 0</c> stops the service at once instead of
-/// leaving a relay that never sends.
+/// One call per relay or consumer instead of a block copied into every Program.cs. Options are bound and checked with
+/// ServiceDefaults' <c>AddValidatedOptions</c>, like every other setting: a typo such as <c>BatchSize: 0</c> stops the
+/// service at start-up instead of leaving a relay that never sends.
 /// </summary>
 public static class MessagingRegistration
 {
@@ -44,18 +42,5 @@ public static class MessagingRegistration
         builder.Services.AddSingleton<TConsumer>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<TConsumer>());
         return builder;
-    }
-
-    /// <returns>The section's values as read now (to decide what to register); the container's copy is validated on start.</returns>
-    private static TOptions AddValidatedOptions<TOptions>(this IHostApplicationBuilder builder, string section) where TOptions : class, new()
-    {
-        if (!builder.Services.Any(d => d.ServiceType == typeof(TOptions)))
-        {
-            builder.Services.AddOptions<TOptions>().BindConfiguration(section).ValidateDataAnnotations().ValidateOnStart();
-            // Relays and consumers take the plain options object: tests construct them without the options machinery.
-            builder.Services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<TOptions>>().Value);
-        }
-
-        return builder.Configuration.GetSection(section).Get<TOptions>() ?? new TOptions();
     }
 }
