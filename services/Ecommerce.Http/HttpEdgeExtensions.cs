@@ -1,6 +1,7 @@
 using Ecommerce.Http;
 using Ecommerce.Http.Input;
 using Ecommerce.Http.Outages;
+using Ecommerce.Http.Problems;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,7 +18,8 @@ public static class HttpEdgeExtensions
     /// </summary>
     public static TBuilder AddHttpEdge<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
-        builder.Services.AddProblemDetails();
+        // A bare status (the JWT challenge's 401, a 403, a 404 for no route) gets its type and title from the table too.
+        builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context => BareStatusProblems.Fill(context));
         builder.Services.AddOutageResponses(builder.Configuration);
         builder.Services.AddRequestValidation();
         // A request the framework could not read (malformed JSON, wrong content type) is the client's 400, not our

@@ -27,6 +27,8 @@ public static class ProblemTypes
     public static readonly ProblemType InvalidCredentials = new("invalid-credentials", 401, "Sign-in failed");
     public static readonly ProblemType InvalidRefreshToken = new("invalid-refresh-token", 401, "Refresh failed");
     public static readonly ProblemType RateLimited = new("rate-limited", 429, "Too many requests");
+    public static readonly ProblemType AuthenticationRequired = new("authentication-required", 401, "Authentication required");
+    public static readonly ProblemType Forbidden = new("forbidden", 403, "Not allowed for this caller");
 
     // What exists and in which state.
     public static readonly ProblemType NotFound = new("not-found", 404, "Not found");
@@ -51,15 +53,42 @@ public static class ProblemTypes
     public static readonly ProblemType ProviderUnavailable = new("provider-unavailable", 503, "The payment provider did not answer");
     public static readonly ProblemType ServiceUnavailable = new("service-unavailable", 503, "Service not deployed");
 
+    // What the framework answers by itself (no route, wrong method, a body it could not read in time, a bug).
+    public static readonly ProblemType MethodNotAllowed = new("method-not-allowed", 405, "Method not allowed");
+    public static readonly ProblemType RequestTimeout = new("request-timeout", 408, "Request body not received in time");
+    public static readonly ProblemType LengthRequired = new("length-required", 411, "Content-Length required");
+    public static readonly ProblemType Unexpected = new("unexpected", 500, "An unexpected error occurred");
+
     public static IReadOnlyList<ProblemType> All { get; } =
     [
         Validation, UnknownSku, VariantRequired, PayloadTooLarge, UnsupportedMediaType,
-        InvalidToken, InvalidCredentials, InvalidRefreshToken, RateLimited,
+        InvalidToken, InvalidCredentials, InvalidRefreshToken, RateLimited, AuthenticationRequired, Forbidden,
         NotFound, Conflict, EmailTaken, SkuConflict, OutOfStock, InvalidTransition, ReindexRunning, StaleVersion,
         PreconditionRequired, IdempotencyKeyReused,
         PaymentDeclined, PaymentInProgress, AlreadyCharged, OrderNotPayable,
         DependencyUnavailable, ProviderUnavailable, ServiceUnavailable,
+        MethodNotAllowed, RequestTimeout, LengthRequired, Unexpected,
     ];
+
+    /// <summary>
+    /// The type of an answer that carries only a status (the framework's 401/403 challenge, a 404 for no route, a 405,
+    /// an exception's 500): the table's plain entry for that status, or null when the table has none.
+    /// </summary>
+    public static ProblemType? ForBareStatus(int status) => status switch
+    {
+        401 => AuthenticationRequired,
+        403 => Forbidden,
+        404 => NotFound,
+        405 => MethodNotAllowed,
+        408 => RequestTimeout,
+        411 => LengthRequired,
+        413 => PayloadTooLarge,
+        415 => UnsupportedMediaType,
+        429 => RateLimited,
+        500 => Unexpected,
+        503 => DependencyUnavailable,
+        _ => null,
+    };
 
     /// <summary>The entry whose URI is <paramref name="uri"/>, or null when the platform has no such type.</summary>
     public static ProblemType? FromUri(string? uri) => All.FirstOrDefault(t => t.Uri == uri);
