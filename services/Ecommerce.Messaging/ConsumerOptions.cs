@@ -5,8 +5,13 @@ namespace Ecommerce.Messaging;
 /// <summary>The <c>Consumers</c> section, validated at start-up (<see cref="MessagingRegistration.AddEventConsumer{TConsumer}"/>).</summary>
 public sealed class ConsumerOptions
 {
+    /// <summary>How soon the consumer looks again after a pass that found entries, or while its own failed entries await a retry.</summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "00:10:00")]
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>The longest wait between looks while the stream is quiet (the relay's pub/sub notice wakes it at once).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:10:00")]
+    public TimeSpan IdlePollInterval { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>An entry this consumer failed is retried after this, doubled for each delivery, at most <see cref="ReclaimAfter"/>.</summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00")]

@@ -13,8 +13,8 @@ namespace Ecommerce.Messaging;
 /// doubled per delivery), by another after <c>ReclaimAfter</c> via XAUTOCLAIM if this one died. After
 /// <c>MaxDeliveries</c> failures that were not a store or service outage it is parked on the dead-letter stream (an
 /// outage is retried for as long as it lasts: parking it would leave a read model behind for good).
-/// StackExchange.Redis cannot block on XREADGROUP, so it polls, and a pub/sub notice from the relay
-/// wakes it at once. Handlers must be idempotent on the event's own keys: delivery is at-least-once and no event id
+/// StackExchange.Redis cannot block on XREADGROUP (one multiplexed connection), so a pub/sub notice from the relay
+/// wakes it, and a look that finds nothing backs off to <c>IdlePollInterval</c> (<see cref="WorkSignal"/>). Handlers must be idempotent on the event's own keys: delivery is at-least-once and no event id
 /// is remembered (docs/events.md).
 /// An entry whose <c>type</c> this build does not know (a newer producer's event) is acknowledged and skipped with a
 /// log line: parking it would fill the dead-letter stream with events nobody here can ever read.
@@ -27,7 +27,8 @@ public abstract partial class EventConsumer(IConnectionMultiplexer redis, Consum
     private static readonly HashSet<string> KnownTypes = [.. IntegrationEventJson.Default.IntegrationEvent.PolymorphismOptions!.DerivedTypes
         .Select(d => d.TypeDiscriminator?.ToString() ?? d.DerivedType.Name)];
 
-    private readonly SemaphoreSlim _wake = new(0);
+    private readonly WorkSignal _signal = new(options.PollInterval, options.IdlePollInterval);
+    private bool _retriesWaiting;
     private readonly string _consumer = $"{Environment.MachineName}-{Environment.ProcessId}";
 
     protected abstract string Stream { get; }
@@ -45,7 +46,7 @@ public abstract partial class EventConsumer(IConnectionMultiplexer redis, Consum
     {
         await EnsureGroupAsync();
         var channel = await redis.GetSubscriber().SubscribeAsync(RedisChannel.Literal(EventStreams.Notify(Stream)));
-        channel.OnMessage(_ => { if (_wake.CurrentCount == 0) { _wake.Release(); } });
+        channel.OnMessage(_ => _signal.Notify());
         while (!stoppingToken.IsCancellationRequested)
         {
             var handled = 0;
@@ -61,7 +62,8 @@ public abstract partial class EventConsumer(IConnectionMultiplexer redis, Consum
             if (handled == 0)
             {
                 await ReportLagWhenDueAsync();
-                await _wake.WaitAsync(options.PollInterval, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+                // Its own failed entries come due without a notice: keep the busy pace until they are done.
+                await _signal.WaitAsync(foundWork: _retriesWaiting, stoppingToken);
             }
         }
     }
@@ -152,8 +154,9 @@ public abstract partial class EventConsumer(IConnectionMultiplexer redis, Consum
     private async Task<StreamEntry[]> DueForRetryAsync(IDatabase db, string key)
     {
         var first = (long)options.RetryAfter.TotalMilliseconds;
-        var mine = await db.StreamPendingMessagesAsync(key, Group, 50, _consumer, minId: null, maxId: null, minIdleTimeInMs: first);
-        var due = mine.Where(p => p.IdleTimeInMilliseconds >= Math.Min(first << (int)Math.Min(p.DeliveryCount - 1, 16), (long)options.ReclaimAfter.TotalMilliseconds))
+        var mine = await db.StreamPendingMessagesAsync(key, Group, 50, _consumer, minId: null, maxId: null);
+        _retriesWaiting = mine.Length > 0;
+        var due = mine.Where(p => p.IdleTimeInMilliseconds >= first && p.IdleTimeInMilliseconds >= Math.Min(first << (int)Math.Min(p.DeliveryCount - 1, 16), (long)options.ReclaimAfter.TotalMilliseconds))
             .Select(p => p.MessageId).ToArray();
         return due.Length == 0 ? [] : await db.StreamClaimAsync(key, Group, _consumer, first, due);
     }
@@ -213,7 +216,7 @@ public abstract partial class EventConsumer(IConnectionMultiplexer redis, Consum
 
     public override void Dispose()
     {
-        _wake.Dispose();
+        _signal.Dispose();
         base.Dispose();
         GC.SuppressFinalize(this);
     }

@@ -5,9 +5,13 @@ namespace Ecommerce.Messaging;
 /// <summary>The <c>Outbox</c> section, validated at start-up (<see cref="MessagingRegistration.AddOutboxRelay{TRelay}"/>).</summary>
 public sealed class OutboxOptions
 {
-    /// <summary>How often the relay looks when no commit woke it.</summary>
+    /// <summary>How soon the relay looks again after a pass that relayed something, when no commit woke it.</summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "00:10:00")]
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>The longest wait between looks while there is nothing to relay (commits in this process wake it at once).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:10:00")]
+    public TimeSpan IdlePollInterval { get; set; } = TimeSpan.FromSeconds(2);
 
     [Range(1, 10_000)]
     public int BatchSize { get; set; } = 200;

@@ -6,15 +6,16 @@ using StackExchange.Redis;
 namespace Ecommerce.Messaging;
 
 /// <summary>
-/// The relay loop shared by every outbox store: wakes on <see cref="Notify"/> or every poll interval and
-/// publishes what its store holds, until a batch comes back short.
+/// The relay loop shared by every outbox store: wakes on <see cref="Notify"/> (called after each commit that wrote
+/// to the outbox) and publishes what its store holds, until a batch comes back short; with nothing to do it looks
+/// again after a wait that grows from <c>PollInterval</c> to <c>IdlePollInterval</c> (<see cref="WorkSignal"/>).
 /// Telemetry: a pass that finds nothing starts no span (its query is a root client span, which the services' sampler
 /// drops, see ServiceDefaults' IdlePollSampler); each published row gets a Producer span under the trace it was
 /// written in (<see cref="MessagingTelemetry.StartPublish"/>).
 /// </summary>
 public abstract partial class OutboxRelay(OutboxOptions options, ILogger logger) : BackgroundService
 {
-    private readonly SemaphoreSlim _wake = new(0);
+    private readonly WorkSignal _signal = new(options.PollInterval, options.IdlePollInterval);
 
     protected OutboxOptions Options => options;
 
@@ -22,13 +23,7 @@ public abstract partial class OutboxRelay(OutboxOptions options, ILogger logger)
     protected virtual string OutboxName => GetType().Name;
 
     /// <summary>Called after a commit that wrote to the outbox: relay now instead of at the next poll.</summary>
-    public void Notify()
-    {
-        if (_wake.CurrentCount == 0)
-        {
-            _wake.Release();
-        }
-    }
+    public void Notify() => _signal.Notify();
 
     /// <returns>How many messages were published.</returns>
     public abstract Task<int> RelayOnceAsync(CancellationToken ct);
@@ -49,7 +44,7 @@ public abstract partial class OutboxRelay(OutboxOptions options, ILogger logger)
 
             if (sent < options.BatchSize)
             {
-                await _wake.WaitAsync(options.PollInterval, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+                await _signal.WaitAsync(foundWork: sent > 0, stoppingToken);
             }
         }
     }
@@ -108,7 +103,7 @@ public abstract partial class OutboxRelay(OutboxOptions options, ILogger logger)
 
     public override void Dispose()
     {
-        _wake.Dispose();
+        _signal.Dispose();
         base.Dispose();
         GC.SuppressFinalize(this);
     }

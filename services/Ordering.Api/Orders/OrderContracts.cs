@@ -39,6 +39,10 @@ public sealed class OrderingOptions
 
     public TimeSpan ProjectionInterval { get; set; } = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>The longest wait between looks of the summary projector while no order event commits (a commit wakes it).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
+    public TimeSpan ProjectionIdleInterval { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>As many lines as a cart may hold (Cart:MaxLines), so every valid cart can be checked out.</summary>
     [Range(1, 10_000)]
     public int MaxLines { get; set; } = 100;

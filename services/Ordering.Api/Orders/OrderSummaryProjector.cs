@@ -1,3 +1,4 @@
+using Ecommerce.Messaging;
 using Microsoft.EntityFrameworkCore;
 using Ordering.Api.Infrastructure;
 
@@ -11,6 +12,9 @@ namespace Ordering.Api.Orders;
 /// take its id before another and insert its event after it; the fault suite found an OrderPaid skipped that way.)
 /// One projector at a time holds an advisory lock; other instances wait for their turn, so running several
 /// replicas is safe. Re-projecting an event is harmless (versions guard every update).
+/// Each commit of an order event wakes it (<see cref="Notify"/>); with nothing to project it looks again after a wait
+/// that grows from <c>ProjectionInterval</c> to <c>ProjectionIdleInterval</c> (<see cref="WorkSignal"/>) — the look
+/// also catches events another replica committed, and ones held back behind a transaction still running.
 /// </summary>
 public sealed partial class OrderSummaryProjector(IServiceScopeFactory scopes, OrderingOptions options, ILogger<OrderSummaryProjector> logger)
     : BackgroundService
@@ -21,14 +25,20 @@ public sealed partial class OrderSummaryProjector(IServiceScopeFactory scopes, O
     public const string TransactionCheckpoint = "order-summaries-xid";
     private const long LockKey = 0x4F52_4445_5253; // "ORDERS"
     private const int Batch = 500;
+    private readonly WorkSignal _signal = new(options.ProjectionInterval, options.ProjectionIdleInterval);
+
+    /// <summary>An order event was committed: project it now rather than at the next look.</summary>
+    public void Notify() => _signal.Notify();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
         {
+            var projected = 0;
             try
             {
-                if (await ProjectOnceAsync(stoppingToken) == Batch)
+                projected = await ProjectOnceAsync(stoppingToken);
+                if (projected == Batch)
                 {
                     continue; // more waiting: no pause
                 }
@@ -38,7 +48,7 @@ public sealed partial class OrderSummaryProjector(IServiceScopeFactory scopes, O
                 LogProjectionFailed(logger, ex);
             }
 
-            await Task.Delay(options.ProjectionInterval, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            await _signal.WaitAsync(foundWork: projected > 0, stoppingToken);
         }
     }
 
@@ -133,6 +143,12 @@ public sealed partial class OrderSummaryProjector(IServiceScopeFactory scopes, O
 
         await db.SaveChangesAsync(ct);
         return Transacted.Commit(events.Count);
+    }
+
+    public override void Dispose()
+    {
+        _signal.Dispose();
+        base.Dispose();
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Projecting order events failed; retrying")]

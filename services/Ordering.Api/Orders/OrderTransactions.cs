@@ -10,7 +10,7 @@ namespace Ordering.Api.Orders;
 /// (<see cref="OrderStockEffects"/>) → integration events to the outbox, all in one database transaction. HTTP handlers,
 /// the expiry job and the payment events consumer all come through here; none of them writes an order event itself.
 /// </summary>
-public sealed class OrderTransactions(OrderingDb db, TimeProvider time, OutboxRelay<OrderingDb> relay)
+public sealed class OrderTransactions(OrderingDb db, TimeProvider time, OutboxRelay<OrderingDb> relay, OrderSummaryProjector projector)
 {
     public Task<Order?> LoadAsync(Guid orderId, CancellationToken ct) => new EventStore(db, time).LoadAsync(orderId, null, ct);
 
@@ -44,6 +44,7 @@ public sealed class OrderTransactions(OrderingDb db, TimeProvider time, OutboxRe
                 return Transacted.Commit(now);
             }, ct);
             relay.Notify();
+            projector.Notify();
             order.Apply(e, done.Value);
             return new OrderOutcome.Appended(order, e);
         }
@@ -88,6 +89,7 @@ public sealed class OrderTransactions(OrderingDb db, TimeProvider time, OutboxRe
         if (done.Commit)
         {
             relay.Notify();
+            projector.Notify();
         }
 
         return done.Value;
