@@ -41,7 +41,9 @@ public static partial class AuthenticationExtensions
             });
 
         builder.Services.AddAuthorizationBuilder()
-            .AddPolicy(Policies.SignedIn, p => p.RequireAuthenticatedUser().RequireRole(Roles.Customer, Roles.Admin))
+            // A signed-in caller is a user: its token's subject is a user id (SignedInUserId relies on it).
+            .AddPolicy(Policies.SignedIn, p => p.RequireAuthenticatedUser().RequireRole(Roles.Customer, Roles.Admin)
+                .RequireAssertion(c => c.User.GetUserId() is not null))
             .AddPolicy(Policies.Admin, p => p.RequireAuthenticatedUser().RequireRole(Roles.Admin))
             .AddPolicy(Policies.Service, p => p.RequireAuthenticatedUser().RequireRole(Roles.Service));
         return builder;
@@ -90,6 +92,13 @@ public static partial class AuthenticationExtensions
     /// <summary>The signed-in user's id (the token's <c>sub</c>), or null for a guest or a malformed token.</summary>
     public static Guid? GetUserId(this ClaimsPrincipal user) =>
         Guid.TryParse(user.FindFirstValue(JwtRegisteredClaimNames.Sub), out var id) ? id : null;
+
+    /// <summary>
+    /// The user id of a caller the <see cref="Policies.SignedIn"/> policy admitted, which requires one; only for
+    /// endpoints under that policy (elsewhere a caller may be a guest: use <see cref="GetUserId"/>).
+    /// </summary>
+    public static Guid SignedInUserId(this ClaimsPrincipal user) =>
+        user.GetUserId() ?? throw new InvalidOperationException("A caller without a user id reached an endpoint of the signed-in policy.");
 
     public static bool IsAdmin(this ClaimsPrincipal user) => user.IsInRole(Roles.Admin);
 }

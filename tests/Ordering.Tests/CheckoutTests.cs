@@ -1,3 +1,4 @@
+using Ecommerce.Testing.Hostile;
 using Microsoft.EntityFrameworkCore;
 using Ordering.Api.Orders;
 
@@ -117,6 +118,12 @@ public sealed class CheckoutTests(TestInfrastructure infrastructure) : IAsyncLif
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        using (var problem = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)))
+        {
+            // Every refusal names the field it refused, whichever step refused it (parsing, pricing or the order).
+            Assert.True(problem.RootElement.TryGetProperty("errors", out var errors) && errors.EnumerateObject().Any(), problem.RootElement.ToString());
+        }
+
         Assert.Equal(0, (await StockOf("MUG"))!.Reserved);
         Assert.Equal(0, await _host.QueryAsync(db => db.IdempotencyRecords.CountAsync()));
     }
@@ -135,8 +142,8 @@ public sealed class CheckoutTests(TestInfrastructure infrastructure) : IAsyncLif
 
         using var response = await customer.SendAsync(request, TestContext.Current.CancellationToken);
 
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("1 to 100 lines", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+        await HostileInput.AssertRefusedAsync(response, "lines");
         Assert.Equal(0, await _host.QueryAsync(db => db.IdempotencyRecords.CountAsync()));
     }
 
@@ -150,7 +157,7 @@ public sealed class CheckoutTests(TestInfrastructure infrastructure) : IAsyncLif
         using var noKey = await customer.PostAsJsonAsync("/api/orders", OrderingHost.Order(("MUG", 1)), TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.Unauthorized, noToken.StatusCode);
-        Assert.Equal(HttpStatusCode.BadRequest, noKey.StatusCode);
+        await HostileInput.AssertRefusedAsync(noKey, "Idempotency-Key");
     }
 
     [Fact]

@@ -96,9 +96,9 @@ public static class CartEndpoints
         }
 
         var item = (await pricing.LookupAsync([sku], ct)).GetValueOrDefault(sku);
-        if (item is { Active: true, NeedsVariant: true })
+        if (item is { Active: true, VariantSkus: { Count: > 0 } variants }) // CatalogItem.NeedsVariant, with the variants in hand
         {
-            return Problem.Of(ProblemTypes.VariantRequired, $"'{sku}' comes in variants: add one of {string.Join(", ", item.VariantSkus!)}.", new Dictionary<string, object?> { ["variantSkus"] = item.VariantSkus });
+            return Problem.Of(ProblemTypes.VariantRequired, $"'{sku}' comes in variants: add one of {string.Join(", ", variants)}.", new Dictionary<string, object?> { ["variantSkus"] = variants });
         }
 
         if (item is not { Active: true })
@@ -159,7 +159,7 @@ public static class CartEndpoints
     private static async Task<Results<Ok<CartResponse>, ProblemHttpResult>> Claim(string id, ClaimsPrincipal user, ICartStore store,
         CartPricing pricing, CartOptions options, TimeProvider time, CancellationToken ct)
     {
-        var owner = user.GetUserId()!.Value;
+        var owner = user.SignedInUserId();
         var now = time.GetUtcNow();
         var guest = await LoadOwnedAsync(id, user, store, time, ct);
         if (guest is null)

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Ecommerce.Contracts.Events;
@@ -30,6 +31,88 @@ public sealed record ProductResponse(
         Variants.Select(v => new VariantSnapshot(v.Sku, v.Attributes, v.Price)).ToList(), Images, Status, Version, CreatedAt, UpdatedAt);
 }
 
+/// <summary>
+/// A product request that parsed: canonical skus, trimmed text, a price and a currency — nothing the write needs is
+/// missing, so nothing after parsing checks again.
+/// </summary>
+public sealed record ProductCommand(
+    string Sku, string Name, string Description, string Brand, string Category, decimal Price, string Currency,
+    IReadOnlyDictionary<string, JsonElement> Attributes, IReadOnlyList<VariantResponse> Variants, IReadOnlyList<string> Images,
+    string Status)
+{
+    /// <summary>
+    /// Parses, rather than validates: either a command, or the refused fields (request field → messages) within the
+    /// documented limits of <see cref="ProductRules"/>. Skus are compared in their canonical form.
+    /// </summary>
+    public static bool TryParse(ProductRequest request,
+        [NotNullWhen(true)] out ProductCommand? command, [NotNullWhen(false)] out Dictionary<string, string[]>? errors)
+    {
+        var r = ProductRules.Canonical(request);
+        var refused = new Dictionary<string, string[]>();
+        void Fail(string field, string message) => refused[field] = [message];
+
+        var sku = ProductRules.IsSku(r.Sku) ? r.Sku : null;
+        if (sku is null) Fail("sku", Identifiers.SkuRule);
+        var name = Text(r.Name, 200);
+        if (name is null) Fail("name", "Required, at most 200 characters.");
+        if (r.Description?.Length > 4000) Fail("description", "At most 4000 characters.");
+        var brand = Text(r.Brand, 100);
+        if (brand is null) Fail("brand", "Required, at most 100 characters.");
+        var category = Text(r.Category, 100);
+        if (category is null) Fail("category", "Required, at most 100 characters.");
+        var price = r.Price;
+        if (ProductRules.PriceError(price, required: true) is { } priceError)
+        {
+            Fail("price", priceError);
+            price = null;
+        }
+
+        var currency = r.Currency is { } c && ProductRules.CurrencyPattern().IsMatch(c) ? c : null;
+        if (currency is null) Fail("currency", "A three-letter ISO 4217 code in upper case, e.g. EUR.");
+        if (r.Status is not null && !ProductStatus.All.Contains(r.Status)) Fail("status", "One of draft, active, archived.");
+        if (ProductRules.AttributesError(r.Attributes) is { } attributesError) Fail("attributes", attributesError);
+
+        var variants = r.Variants ?? [];
+        var parsedVariants = new List<VariantResponse>(Math.Min(variants.Count, ProductRules.MaxVariants));
+        if (variants.Count > ProductRules.MaxVariants) Fail("variants", $"At most {ProductRules.MaxVariants} variants.");
+        for (var i = 0; i < variants.Count && i < ProductRules.MaxVariants; i++)
+        {
+            var v = variants[i];
+            var variantSku = ProductRules.IsSku(v.Sku) && v.Sku != r.Sku ? v.Sku : null;
+            if (variantSku is null) Fail($"variants[{i}].sku", "A valid sku, different from the product's.");
+            if (ProductRules.PriceError(v.Price, required: false) is { } e) Fail($"variants[{i}].price", e);
+            if (ProductRules.AttributesError(v.Attributes) is { } a) Fail($"variants[{i}].attributes", a);
+            if (variantSku is not null) parsedVariants.Add(new VariantResponse(variantSku, v.Attributes ?? [], v.Price));
+        }
+
+        if (variants.Select(v => v.Sku).Distinct().Count() != variants.Count) Fail("variants", "Variant skus must be unique.");
+
+        var images = r.Images ?? [];
+        if (images.Count > ProductRules.MaxImages || images.Any(u => u.Length > 500 || !Uri.TryCreate(u, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http")))
+        {
+            Fail("images", $"At most {ProductRules.MaxImages} absolute http(s) URLs of at most 500 characters.");
+        }
+
+        // Every null above was refused; a refusal of anything else (description, status, attributes…) refuses the request too.
+        if (sku is null || name is null || brand is null || category is null || price is not { } amount || currency is null || refused.Count > 0)
+        {
+            (command, errors) = (null, refused);
+            return false;
+        }
+
+        (command, errors) = (new ProductCommand(sku, name, r.Description?.Trim() ?? "", brand, category, amount, currency,
+            r.Attributes ?? [], parsedVariants, images.ToList(), r.Status ?? ProductStatus.Draft), null);
+        return true;
+    }
+
+    /// <summary>The product this command writes, under the server's id, version and timestamps.</summary>
+    public ProductResponse ToResponse(Guid id, long version, DateTimeOffset createdAt, DateTimeOffset now) => new(
+        id, Sku, Name, Description, Brand, Category, Price, Currency, Attributes, Variants, Images, Status, version, createdAt, now);
+
+    // Required text within its length (checked as sent), trimmed.
+    private static string? Text(string? value, int max) => string.IsNullOrWhiteSpace(value) || value.Length > max ? null : value.Trim();
+}
+
 /// <param name="Total">How many products match the filters (every page, whatever the cursor), counted up to
 /// <see cref="Browse.TotalCap"/>: a hint for "1,234 results", not a page count.</param>
 /// <param name="TotalIsExact">False when more than <see cref="Browse.TotalCap"/> match: show "1,000+".</param>
@@ -53,14 +136,14 @@ public static partial class ProductRules
     private static partial Regex AttributeName();
 
     [GeneratedRegex(@"\A[A-Z]{3}\z")]
-    private static partial Regex CurrencyPattern();
+    internal static partial Regex CurrencyPattern();
 
     /// <summary>A sku in its one canonical form (upper case, see <see cref="Identifiers"/>): the only form stored or compared.</summary>
-    public static bool IsSku(string? value) => value is not null && Identifiers.CanonicalSkuOrNull(value) == value;
+    public static bool IsSku([NotNullWhen(true)] string? value) => value is not null && Identifiers.CanonicalSkuOrNull(value) == value;
 
     /// <summary>
     /// The request with its skus in canonical form (trimmed, upper case), so "cof-1" and "COF-1 " are the sku "COF-1" and
-    /// uniqueness is checked on that. A sku that has no canonical form is left as sent, for Validate to refuse.
+    /// uniqueness is checked on that. A sku that has no canonical form is left as sent, for the parser to refuse.
     /// </summary>
     public static ProductRequest Canonical(ProductRequest r) => r with
     {
@@ -70,44 +153,7 @@ public static partial class ProductRules
 
     public static bool IsAttributeName(string name) => AttributeName().IsMatch(name);
 
-    /// <returns>Errors by field; empty when the product is valid.</returns>
-    public static Dictionary<string, string[]> Validate(ProductRequest r)
-    {
-        var errors = new Dictionary<string, string[]>();
-        void Fail(string field, string message) => errors[field] = [message];
-
-        if (!IsSku(r.Sku)) Fail("sku", Identifiers.SkuRule);
-        if (string.IsNullOrWhiteSpace(r.Name) || r.Name.Length > 200) Fail("name", "Required, at most 200 characters.");
-        if (r.Description?.Length > 4000) Fail("description", "At most 4000 characters.");
-        if (string.IsNullOrWhiteSpace(r.Brand) || r.Brand.Length > 100) Fail("brand", "Required, at most 100 characters.");
-        if (string.IsNullOrWhiteSpace(r.Category) || r.Category.Length > 100) Fail("category", "Required, at most 100 characters.");
-        if (PriceError(r.Price, required: true) is { } priceError) Fail("price", priceError);
-        if (r.Currency is null || !CurrencyPattern().IsMatch(r.Currency)) Fail("currency", "A three-letter ISO 4217 code in upper case, e.g. EUR.");
-        if (r.Status is not null && !ProductStatus.All.Contains(r.Status)) Fail("status", "One of draft, active, archived.");
-        if (AttributesError(r.Attributes) is { } attributesError) Fail("attributes", attributesError);
-
-        var variants = r.Variants ?? [];
-        if (variants.Count > MaxVariants) Fail("variants", $"At most {MaxVariants} variants.");
-        for (var i = 0; i < variants.Count && i < MaxVariants; i++)
-        {
-            var v = variants[i];
-            if (!IsSku(v.Sku) || v.Sku == r.Sku) Fail($"variants[{i}].sku", "A valid sku, different from the product's.");
-            if (PriceError(v.Price, required: false) is { } e) Fail($"variants[{i}].price", e);
-            if (AttributesError(v.Attributes) is { } a) Fail($"variants[{i}].attributes", a);
-        }
-
-        if (variants.Select(v => v.Sku).Distinct().Count() != variants.Count) Fail("variants", "Variant skus must be unique.");
-
-        var images = r.Images ?? [];
-        if (images.Count > MaxImages || images.Any(u => u.Length > 500 || !Uri.TryCreate(u, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http")))
-        {
-            Fail("images", $"At most {MaxImages} absolute http(s) URLs of at most 500 characters.");
-        }
-
-        return errors;
-    }
-
-    private static string? PriceError(decimal? price, bool required) => price switch
+    internal static string? PriceError(decimal? price, bool required) => price switch
     {
         null => required ? "Required." : null,
         <= 0 => "Must be greater than 0.",
@@ -116,7 +162,7 @@ public static partial class ProductRules
         _ => null,
     };
 
-    private static string? AttributesError(Dictionary<string, JsonElement>? attributes)
+    internal static string? AttributesError(Dictionary<string, JsonElement>? attributes)
     {
         if (attributes is null)
         {

@@ -118,12 +118,10 @@ public static class ProductEndpoints
     private static async Task<Results<Created<ProductResponse>, ValidationProblem, ProblemHttpResult>> Create(
         ProductRequest request, HttpContext context, ICatalogStore store, ProductWriter writer, TimeProvider time, CancellationToken ct)
     {
-        request = ProductRules.Canonical(request);
-        var errors = ProductRules.Validate(request);
-        if (errors.Count > 0) return ValidationProblems.For(errors);
+        if (!ProductCommand.TryParse(request, out var command, out var errors)) return ValidationProblems.For(errors);
 
         var now = time.GetUtcNow();
-        var product = Build(Guid.CreateVersion7(now), request, version: 1, createdAt: now, now);
+        var product = command.ToResponse(Guid.CreateVersion7(now), version: 1, createdAt: now, now);
         if (await SkuTakenAsync(store, product, ct) is { } taken) return taken;
 
         var result = await store.InsertAsync(product, new ProductUpserted(product.ToSnapshot()), ct);
@@ -140,9 +138,7 @@ public static class ProductEndpoints
         if (!ProductConditions.TryRead(context.Request, HeaderNames.IfMatch, out var ifMatch, out var malformed)) return malformed;
         if (ifMatch is null) return ProductConditions.Required();
 
-        request = ProductRules.Canonical(request);
-        var errors = ProductRules.Validate(request);
-        if (errors.Count > 0) return ValidationProblems.For(errors);
+        if (!ProductCommand.TryParse(request, out var command, out var errors)) return ValidationProblems.For(errors);
 
         var current = await store.FindAsync(id, ct);
         // "*" matches any current product, a list matches when one tag is the current one (strong comparison).
@@ -150,7 +146,7 @@ public static class ProductEndpoints
         if (!ifMatch.MatchesStrong(ProductConditions.ETagOf(current.Version))) return ProductConditions.Stale(id, current.Version);
         var expected = current.Version; // the store refuses the write if someone else wrote since this read
 
-        var product = Build(id, request, current.Version + 1, current.CreatedAt, time.GetUtcNow());
+        var product = command.ToResponse(id, current.Version + 1, current.CreatedAt, time.GetUtcNow());
         if (await SkuTakenAsync(store, product, ct) is { } taken) return taken;
 
         var result = await store.ReplaceAsync(product, expected, new ProductUpserted(product.ToSnapshot()), ct);
@@ -171,12 +167,6 @@ public static class ProductEndpoints
         var result = await store.DeleteAsync(id, product.Version, new ProductDeleted(product.Id, product.Sku, product.Version + 1, skus), ct);
         return await writer.CompleteAsync(result, id) is { } problem ? problem : TypedResults.NoContent();
     }
-
-    private static ProductResponse Build(Guid id, ProductRequest r, long version, DateTimeOffset createdAt, DateTimeOffset now) => new(
-        id, r.Sku!, r.Name!.Trim(), r.Description?.Trim() ?? "", r.Brand!.Trim(), r.Category!.Trim(), r.Price!.Value, r.Currency!,
-        r.Attributes ?? [],
-        (r.Variants ?? []).Select(v => new VariantResponse(v.Sku!, v.Attributes ?? [], v.Price)).ToList(),
-        (r.Images ?? []).ToList(), r.Status ?? ProductStatus.Draft, version, createdAt, now);
 
     /// <summary>A sku (product or variant) belongs to one product only. The stores' unique indexes are the last word under races.</summary>
     private static async Task<ProblemHttpResult?> SkuTakenAsync(ICatalogStore store, ProductResponse p, CancellationToken ct)

@@ -27,6 +27,18 @@ public static class ValidationProblems
         TypedResults.Problem(Describe(errors), statusCode: StatusCodes.Status400BadRequest, title: Title, type: Type,
             extensions: new Dictionary<string, object?> { ["errors"] = errors });
 
+    /// <summary>
+    /// One field's problem with a <c>detail</c> of its own — a sentence clients read before the answer had <c>errors</c>,
+    /// kept word for word — and further members beside <c>errors</c> (the skus refused, say).
+    /// </summary>
+    public static ProblemHttpResult Field(string field, string message, string detail, IDictionary<string, object?>? extensions = null) =>
+        Fields(new Dictionary<string, string[]> { [field] = [message] }, detail, extensions);
+
+    /// <inheritdoc cref="Field(string, string, string, IDictionary{string, object?}?)"/>
+    public static ProblemHttpResult Fields(IDictionary<string, string[]> errors, string detail, IDictionary<string, object?>? extensions = null) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status400BadRequest, title: Title, type: Type,
+            extensions: new Dictionary<string, object?>(extensions ?? new Dictionary<string, object?>()) { ["errors"] = errors });
+
     // One line a person reads in a log or a client's error box; `errors` is what a program reads.
     private static string Describe(IDictionary<string, string[]> errors) =>
         string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}"));

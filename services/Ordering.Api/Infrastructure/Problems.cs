@@ -1,4 +1,3 @@
-using Ecommerce.Http.Input;
 using Ecommerce.Http.Problems;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -7,10 +6,6 @@ namespace Ordering.Api.Infrastructure;
 /// <summary>Problem responses with stable <c>type</c> URIs and titles, so clients can branch on them.</summary>
 public static class Problems
 {
-    /// <summary>A 400 without a field to name; prefer <see cref="ValidationProblems.Field"/>, which carries <c>errors</c>.</summary>
-    public static ProblemHttpResult Validation(string detail, IDictionary<string, object?>? extensions = null) =>
-        Problem.Of(ProblemTypes.Validation, detail, extensions);
-
     public static ProblemHttpResult NotFound(string detail) => Problem.Of(ProblemTypes.NotFound, detail);
 
     public static ProblemHttpResult OutOfStock(IReadOnlyList<ShortLine> lines) =>

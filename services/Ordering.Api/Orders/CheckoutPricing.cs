@@ -1,4 +1,5 @@
 using Ecommerce.Clients;
+using Ecommerce.Http.Input;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Ordering.Api.Infrastructure;
 
@@ -32,19 +33,21 @@ public static partial class CheckoutPricing
 
         if (items is null)
         {
-            return Problems.Validation($"Cart '{cartId}' was not found.");
+            var missing = $"Cart '{cartId}' was not found.";
+            return ValidationProblems.Field("cartId", missing, detail: missing);
         }
 
         return PlaceOrderCommand.TryParseLines(items.Select(i => new PlaceOrderLine(i.Sku, i.Quantity)).ToList(), c.Options, out var lines, out var error)
             ? new CheckoutStep<IReadOnlyList<RequestedLine>>(lines)
-            : Problems.Validation(error);
+            : ValidationProblems.Field("cartId", error, detail: error);
     }
 
     /// <summary>
     /// Each line at the catalog's price. Unknown or inactive skus, and a product's own sku where it comes in variants,
     /// are refused; whether the prices make one order (one currency) is <see cref="Order.Place"/>'s decision.
     /// </summary>
-    public static async Task<CheckoutStep<IReadOnlyList<PricedLine>>> PriceAsync(IReadOnlyList<RequestedLine> lines, CheckoutContext c)
+    /// <param name="linesField">The request field the lines came from, which a refusal names: <c>lines</c>, or <c>cartId</c>.</param>
+    public static async Task<CheckoutStep<IReadOnlyList<PricedLine>>> PriceAsync(IReadOnlyList<RequestedLine> lines, string linesField, CheckoutContext c)
     {
         IReadOnlyDictionary<string, CatalogItem> prices;
         try
@@ -60,14 +63,17 @@ public static partial class CheckoutPricing
         var unknown = lines.Where(l => !prices.TryGetValue(l.Sku, out var p) || !p.Active).Select(l => l.Sku).ToList();
         if (unknown.Count > 0)
         {
-            return Problems.Validation("Some skus are unknown or not for sale.", new Dictionary<string, object?> { ["skus"] = unknown });
+            const string refused = "Some skus are unknown or not for sale.";
+            return ValidationProblems.Field(linesField, $"{refused} ({string.Join(", ", unknown)})", detail: refused,
+                new Dictionary<string, object?> { ["skus"] = unknown });
         }
 
         // A product that comes in sizes or colours is bought as one of them: its own sku names no purchasable thing.
         var needVariant = lines.Where(l => prices[l.Sku].NeedsVariant).Select(l => l.Sku).ToList();
         if (needVariant.Count > 0)
         {
-            return Problems.Validation("Some lines name a product that comes in variants; order one of its variant skus.",
+            const string refused = "Some lines name a product that comes in variants; order one of its variant skus.";
+            return ValidationProblems.Field(linesField, $"{refused} ({string.Join(", ", needVariant)})", detail: refused,
                 new Dictionary<string, object?> { ["skus"] = needVariant, ["variantSkus"] = needVariant.ToDictionary(s => s, s => prices[s].VariantSkus) });
         }
 

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Ecommerce.Http.Input;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Ordering.Api.Infrastructure;
 
@@ -33,7 +34,8 @@ public static class OrderCommands
     {
         if (request.TrackingNumber is not { } tracking || string.IsNullOrWhiteSpace(tracking) || tracking.Length > 64)
         {
-            return Problems.Validation("trackingNumber is required (1 to 64 characters).");
+            const string refused = "trackingNumber is required (1 to 64 characters).";
+            return ValidationProblems.Field("trackingNumber", refused, detail: refused);
         }
 
         return Answer(id, await c.Orders.DecideAsync(id, c.Actor, o => o.Ship(tracking.Trim()), c.Aborted));

@@ -1,6 +1,7 @@
 using System.Security.Claims;
-using System.Text;
 using System.Text.Json;
+using System.Text;
+using Ecommerce.Http.Input;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Ordering.Api.Infrastructure;
@@ -47,7 +48,8 @@ public static class OrderQueries
         var take = limit ?? DefaultLimit;
         if (take is < 1 or > MaxLimit)
         {
-            return Problems.Validation($"limit must be from 1 to {MaxLimit}.");
+            var refused = $"limit must be from 1 to {MaxLimit}.";
+            return ValidationProblems.Field("limit", refused, detail: refused);
         }
 
         var query = db.OrderSummaries.AsNoTracking();
@@ -65,7 +67,8 @@ public static class OrderQueries
         {
             if (!TryDecode(cursor, out var placedAt, out var lastId))
             {
-                return Problems.Validation("cursor is not one this API issued.");
+                const string refused = "cursor is not one this API issued.";
+                return ValidationProblems.Field("cursor", refused, detail: refused);
             }
 
             // Keyset: strictly after the last row seen, in (placedAt desc, id desc) order.

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using System.Text.Json;
 using Ecommerce.Clients;
+using Ecommerce.Http.Input;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Ordering.Api.Infrastructure;
@@ -26,13 +27,14 @@ public static partial class PlaceOrder
     {
         if (string.IsNullOrWhiteSpace(idempotencyKey) || idempotencyKey.Length > MaxKeyLength)
         {
-            return Problems.Validation($"An Idempotency-Key header (1 to {MaxKeyLength} characters) is required.");
+            var refused = $"An Idempotency-Key header (1 to {MaxKeyLength} characters) is required.";
+            return ValidationProblems.Field("Idempotency-Key", refused, detail: refused);
         }
 
         if (!PlaceOrderCommand.TryParse(request, c.Options, out var command, out var errors))
         {
-            // The contract answers one detail: the first field refused, in the order the request is read.
-            return Problems.Validation(errors.GetAt(0).Value);
+            // Every field refused in `errors`; the detail is the first of them, in the order the request is read.
+            return ValidationProblems.Fields(errors.ToDictionary(e => e.Key, e => new[] { e.Value }, StringComparer.Ordinal), detail: errors.GetAt(0).Value);
         }
 
         // The signed-in policy admits only tokens whose subject is a user id.
@@ -44,7 +46,7 @@ public static partial class PlaceOrder
         }
 
         if ((await CheckoutPricing.LinesAsync(command, c)).Failed(out var lines, out var problem)
-            || (await CheckoutPricing.PriceAsync(lines, c)).Failed(out var priced, out problem))
+            || (await CheckoutPricing.PriceAsync(lines, command.LinesField, c)).Failed(out var priced, out problem))
         {
             return problem;
         }
@@ -56,7 +58,7 @@ public static partial class PlaceOrder
                 LogOrderPlaced(c.Logger, order.Id, customerId, order.Lines.Count, order.Total, order.Currency);
                 return TypedResults.Created($"/api/orders/{order.Id}", OrderResponse.From(order));
             case PlacementOutcome.Refused refused:
-                return Problems.Validation(refused.Reason);
+                return ValidationProblems.Field(command.LinesField, refused.Reason, detail: refused.Reason);
             case PlacementOutcome.OutOfStock outOfStock:
                 return Problems.OutOfStock(outOfStock.ShortLines);
             default:

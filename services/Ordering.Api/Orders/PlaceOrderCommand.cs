@@ -15,6 +15,9 @@ public sealed record RequestedLine(string Sku, int Quantity);
 /// </summary>
 public sealed record PlaceOrderCommand(ShippingAddress Address, string? CartId, IReadOnlyList<RequestedLine> Lines)
 {
+    /// <summary>The request field the order's lines come from, which a refusal of them names: <c>cartId</c> or <c>lines</c>.</summary>
+    public string LinesField => CartId is null ? "lines" : "cartId";
+
     /// <summary>
     /// What the Idempotency-Key protects: the address and, for a cart checkout, the cart id (not its lines today);
     /// otherwise the lines, sorted, so the hash does not depend on line order.

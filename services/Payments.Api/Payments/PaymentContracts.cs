@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.RegularExpressions;
 using Ecommerce.Domain;
 using Ecommerce.Http.Input;
@@ -31,23 +32,42 @@ public sealed record PaymentList(IReadOnlyList<PaymentResponse> Items, string? O
 public sealed record AuditEntryResponse(long Id, Guid OrderId, Guid PaymentId, Guid? RefundId, string Subject, string? OldStatus, string NewStatus, string Reason,
     string Actor, string? RequestId, DateTimeOffset At);
 
+/// <summary>A request field refused (as the client spelled it) and why.</summary>
+public sealed record RefusedField(string Field, string Message);
+
 public static partial class PaymentRules
 {
     public const int MaxAttemptKeyLength = 160;
     public const decimal MaxAmount = Ecommerce.Domain.ChargeLimits.MaxAmount;
 
-    /// <returns>The command, or the field and why it was refused.</returns>
-    public static (ChargeCommand? Command, string? Field, string? Error) Validate(ChargeOrderRequest r)
+    /// <summary>
+    /// Parses, rather than validates: either a command with every field present and within its rule, or the first
+    /// field refused (in the order the request is read) and why.
+    /// </summary>
+    public static bool TryParse(ChargeOrderRequest r,
+        [NotNullWhen(true)] out ChargeCommand? command, [NotNullWhen(false)] out RefusedField? refused)
     {
-        if (r.OrderId is not { } orderId || orderId == Guid.Empty) return (null, "orderId", "An order id is required.");
-        if (r.CustomerId is not { } customerId || customerId == Guid.Empty) return (null, "customerId", "A customer id is required.");
+        if (r.OrderId is not { } orderId || orderId == Guid.Empty) return Refuse("orderId", "An order id is required.", out command, out refused);
+        if (r.CustomerId is not { } customerId || customerId == Guid.Empty) return Refuse("customerId", "A customer id is required.", out command, out refused);
         if (r.Amount is not { } amount || amount <= 0 || amount > MaxAmount || decimal.Round(amount, 2) != amount)
-            return (null, "amount", $"A positive amount with at most 2 decimals, up to {MaxAmount}, is required.");
-        if (r.Currency is not { } currency || !CurrencyPattern().IsMatch(currency)) return (null, "currency", "An ISO 4217 currency code in upper case (e.g. EUR) is required.");
-        if (r.PaymentMethod is not { } method || !PaymentMethods.IsTestCardToken(method)) return (null, "paymentMethod", $"paymentMethod must be {PaymentMethods.Rule}.");
-        if (string.IsNullOrWhiteSpace(r.AttemptKey) || r.AttemptKey.Length > MaxAttemptKeyLength || TextRules.Error(r.AttemptKey, TextKind.Identifier) is not null)
-            return (null, "attemptKey", $"An attempt key of 1 to {MaxAttemptKeyLength} visible characters is required.");
-        return (new ChargeCommand(orderId, customerId, amount, currency, method, r.AttemptKey), null, null);
+            return Refuse("amount", $"A positive amount with at most 2 decimals, up to {MaxAmount}, is required.", out command, out refused);
+        if (r.Currency is not { } currency || !CurrencyPattern().IsMatch(currency))
+            return Refuse("currency", "An ISO 4217 currency code in upper case (e.g. EUR) is required.", out command, out refused);
+        if (r.PaymentMethod is not { } method || !PaymentMethods.IsTestCardToken(method))
+            return Refuse("paymentMethod", $"paymentMethod must be {PaymentMethods.Rule}.", out command, out refused);
+        if (r.AttemptKey is not { } attemptKey || string.IsNullOrWhiteSpace(attemptKey) || attemptKey.Length > MaxAttemptKeyLength
+            || TextRules.Error(attemptKey, TextKind.Identifier) is not null)
+            return Refuse("attemptKey", $"An attempt key of 1 to {MaxAttemptKeyLength} visible characters is required.", out command, out refused);
+
+        (command, refused) = (new ChargeCommand(orderId, customerId, amount, currency, method, attemptKey), null);
+        return true;
+    }
+
+    private static bool Refuse(string field, string message,
+        [NotNullWhen(true)] out ChargeCommand? command, [NotNullWhen(false)] out RefusedField? refused)
+    {
+        (command, refused) = (null, new RefusedField(field, message));
+        return false;
     }
 
     [GeneratedRegex(@"^[A-Z]{3}\z")]

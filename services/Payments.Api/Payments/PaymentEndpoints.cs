@@ -28,10 +28,9 @@ public static class PaymentEndpoints
     private static async Task<Results<Ok<PaymentResponse>, ProblemHttpResult>> Charge(ChargeOrderRequest request, ClaimsPrincipal caller,
         Charging charging, CancellationToken ct)
     {
-        var (command, field, error) = PaymentRules.Validate(request);
-        if (command is null)
+        if (!PaymentRules.TryParse(request, out var command, out var refused))
         {
-            return ValidationProblems.Field(field!, error!);
+            return ValidationProblems.Field(refused.Field, refused.Message);
         }
 
         var result = await charging.ChargeAsync(command, $"service:{caller.FindFirstValue("email") ?? "unknown"}", ct);
