@@ -8,6 +8,9 @@ public static class ServiceResourceDefaults
     public const string JwtIssuer = "polyglot-commerce";
     public const string JwtAudience = "polyglot-commerce";
 
+    /// <summary>How often each service exports its metrics (OTEL_METRIC_EXPORT_INTERVAL; Aspire's default is 1,000).</summary>
+    public const string MetricExportIntervalMilliseconds = "5000";
+
     /// <summary>
     /// An HTTP endpoint without Aspire's proxy (one hop fewer on every call between services), readiness from the
     /// service's own <c>/health</c>, the shared JWT settings and the services' environment name.
@@ -22,10 +25,15 @@ public static class ServiceResourceDefaults
                 if (!project.ApplicationBuilder.Configuration.GetValue("AppHost:Telemetry", true))
                 {
                     context.EnvironmentVariables.Remove("OTEL_EXPORTER_OTLP_ENDPOINT");
+                    return;
                 }
+
+                // Aspire exports metrics every second for a fresh dashboard; seven processes doing so kept the idle
+                // dashboard and services busy (bench/results/2026-12-03-idle.md). Every 5 s is fresh enough for a chart.
+                context.EnvironmentVariables["OTEL_METRIC_EXPORT_INTERVAL"] = MetricExportIntervalMilliseconds;
                 // --AppHost:OtlpEndpoint <url>: every service exports to this OTLP/HTTP collector instead of the dashboard
                 // (the end-to-end suite follows one trace across services with it; any OpenTelemetry collector works).
-                else if (project.ApplicationBuilder.Configuration["AppHost:OtlpEndpoint"] is { Length: > 0 } collector)
+                if (project.ApplicationBuilder.Configuration["AppHost:OtlpEndpoint"] is { Length: > 0 } collector)
                 {
                     context.EnvironmentVariables["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector;
                     context.EnvironmentVariables["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";
