@@ -63,6 +63,26 @@ public abstract class CartStoreContract
     }
 
     [Fact]
+    public async Task A_cart_holds_one_currency()
+    {
+        var store = await StoreAsync();
+        var id = await NewCartAsync(store);
+        await store.AddAsync(id, Line("A", 1), Limits, Now, TestContext.Current.CancellationToken);
+
+        Assert.Equal(CartChange.OtherCurrency, await store.AddAsync(id, new CartLineData("B", 1, 10m, "USD", Now), Limits, Now, TestContext.Current.CancellationToken));
+        Assert.Equal(CartChange.OtherCurrency, await store.AddAsync(id, new CartLineData("A", 1, 10m, "USD", Now), Limits, Now, TestContext.Current.CancellationToken));
+        var line = Assert.Single((await store.GetAsync(id, Now, TestContext.Current.CancellationToken))!.Lines);
+        Assert.Equal(("A", 1, "EUR"), (line.Sku, line.Quantity, line.Currency));
+
+        // Nor can a merge mix them: nothing moves and the guest cart stays.
+        var guest = await NewCartAsync(store);
+        await store.AddAsync(guest, new CartLineData("B", 1, 10m, "USD", Now), Limits, Now, TestContext.Current.CancellationToken);
+        Assert.Equal(CartChange.OtherCurrency, (await store.MergeAsync(guest, id, Limits, Now, TestContext.Current.CancellationToken)).Change);
+        Assert.Equal("A", Assert.Single((await store.GetAsync(id, Now, TestContext.Current.CancellationToken))!.Lines).Sku);
+        Assert.Equal("B", Assert.Single((await store.GetAsync(guest, Now, TestContext.Current.CancellationToken))!.Lines).Sku);
+    }
+
+    [Fact]
     public async Task Setting_and_removing_lines()
     {
         var store = await StoreAsync();
@@ -149,9 +169,10 @@ public abstract class CartStoreContract
             await store.AddAsync(guest, Line(sku, q), Limits, Now, TestContext.Current.CancellationToken);
         }
 
-        var dropped = await store.MergeAsync(guest, user, Limits, Now, TestContext.Current.CancellationToken);
+        var (change, dropped) = await store.MergeAsync(guest, user, Limits, Now, TestContext.Current.CancellationToken);
 
         var lines = (await store.GetAsync(user, Now, TestContext.Current.CancellationToken))!.Lines.ToDictionary(l => l.Sku, l => l.Quantity);
+        Assert.Equal(CartChange.Done, change);
         Assert.Equal(1, dropped);                     // room for one new line: E (added first) fits, F does not
         Assert.Equal(99, lines["A"]);                 // 60 + 60 capped
         Assert.Equal(2, lines["E"]);

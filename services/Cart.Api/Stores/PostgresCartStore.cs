@@ -88,6 +88,16 @@ public sealed class PostgresCartStore(NpgsqlDataSource dataSource) : ICartStore
     public Task<CartChange> AddAsync(string cartId, CartLineData line, CartLimits limits, DateTimeOffset now, CancellationToken ct) =>
         ChangeAsync(cartId, limits, now, async (connection, tx) =>
         {
+            // Under the cart row's lock: one currency per cart.
+            await using var otherCurrency = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM cart_lines WHERE cart_id = $1 AND currency::text <> $2)", connection, tx)
+            {
+                Parameters = { new() { Value = cartId }, new() { Value = line.Currency } },
+            };
+            if ((bool)(await otherCurrency.ExecuteScalarAsync(ct))!)
+            {
+                return CartChange.OtherCurrency;
+            }
+
             await using var current = new NpgsqlCommand("SELECT quantity FROM cart_lines WHERE cart_id = $1 AND sku = $2", connection, tx)
             {
                 Parameters = { new() { Value = cartId }, new() { Value = line.Sku } },
@@ -209,7 +219,7 @@ public sealed class PostgresCartStore(NpgsqlDataSource dataSource) : ICartStore
         return (string?)await command.ExecuteScalarAsync(ct);
     }
 
-    public async Task<int?> MergeAsync(string guestCartId, string userCartId, CartLimits limits, DateTimeOffset now, CancellationToken ct)
+    public async Task<CartMerge> MergeAsync(string guestCartId, string userCartId, CartLimits limits, DateTimeOffset now, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
@@ -229,7 +239,16 @@ public sealed class PostgresCartStore(NpgsqlDataSource dataSource) : ICartStore
 
         if (found != 2)
         {
-            return null;
+            return new(CartChange.CartNotFound, 0);
+        }
+
+        await using var currencies = new NpgsqlCommand("SELECT count(DISTINCT currency) FROM cart_lines WHERE cart_id = ANY($1)", connection, tx)
+        {
+            Parameters = { new() { Value = new[] { guestCartId, userCartId } } },
+        };
+        if ((long)(await currencies.ExecuteScalarAsync(ct))! > 1)
+        {
+            return new(CartChange.OtherCurrency, 0); // one currency per cart: nothing merged (rolled back on dispose)
         }
 
         await using var merge = new NpgsqlCommand("""
@@ -260,7 +279,7 @@ public sealed class PostgresCartStore(NpgsqlDataSource dataSource) : ICartStore
         };
         await cleanup.ExecuteNonQueryAsync(ct);
         await tx.CommitAsync(ct);
-        return (int)dropped;
+        return new(CartChange.Done, (int)dropped);
     }
 
     /// <summary>Deletes expired carts (their lines go with them); returns how many.</summary>

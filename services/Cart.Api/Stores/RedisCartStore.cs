@@ -14,9 +14,13 @@ public sealed class RedisCartStore(IConnectionMultiplexer redis) : ICartStore
     private static string Key(string id) => "cart:" + id;
     private static string OwnerKey(Guid owner) => "cart-owner:" + owner.ToString("N");
 
-    // Returns the new quantity, or -1 no cart, -2 too many lines, -3 quantity too large.
+    // Returns the new quantity, or -1 no cart, -2 too many lines, -3 quantity too large, -5 another currency in the cart.
     private static readonly LuaScript Add = LuaScript.Prepare("""
         if redis.call('EXISTS', @key) == 0 then return -1 end
+        local fields = redis.call('HGETALL', @key)
+        for i = 1, #fields, 2 do
+          if string.sub(fields[i], 1, 2) == 'p:' and string.match(fields[i + 1], '^[^|]*|([^|]*)|') ~= @currency then return -5 end
+        end
         local q = 'q:' .. @sku
         local current = tonumber(redis.call('HGET', @key, q) or '0')
         local next = current + tonumber(@quantity)
@@ -52,9 +56,20 @@ public sealed class RedisCartStore(IConnectionMultiplexer redis) : ICartStore
         return 0
         """);
 
-    // Merges guest into user inside Redis. Returns dropped line count, or -1 when either cart is missing.
+    // Merges guest into user inside Redis. Returns dropped line count, or -1 when either cart is missing, -5 when their
+    // lines are in different currencies.
     private static readonly LuaScript Merge = LuaScript.Prepare("""
         if redis.call('EXISTS', @guest) == 0 or redis.call('EXISTS', @user) == 0 then return -1 end
+        local function currency(key)
+          local all = redis.call('HGETALL', key)
+          for i = 1, #all, 2 do
+            if string.sub(all[i], 1, 2) == 'p:' then return string.match(all[i + 1], '^[^|]*|([^|]*)|') end
+          end
+          return nil
+        end
+        local guestCurrency = currency(@guest)
+        local userCurrency = currency(@user)
+        if guestCurrency and userCurrency and guestCurrency ~= userCurrency then return -5 end
         local fields = redis.call('HGETALL', @guest)
         local dropped = 0
         for i = 1, #fields, 2 do
@@ -162,10 +177,14 @@ public sealed class RedisCartStore(IConnectionMultiplexer redis) : ICartStore
         var result = (long)await Db.ScriptEvaluateAsync(Add, new
         {
             key = (RedisKey)Key(cartId), sku = line.Sku, quantity = line.Quantity, max = limits.MaxQuantity, maxLines = limits.MaxLines,
-            price = $"{line.PriceSeen.ToString(CultureInfo.InvariantCulture)}|{line.Currency}|{line.AddedAt.ToUnixTimeMilliseconds()}",
+            price = $"{line.PriceSeen.ToString(CultureInfo.InvariantCulture)}|{line.Currency}|{line.AddedAt.ToUnixTimeMilliseconds()}", currency = line.Currency,
             now = Stamp(now), ttl = (long)limits.Ttl.TotalMilliseconds,
         });
-        return result switch { -1 => CartChange.CartNotFound, -2 => CartChange.TooManyLines, -3 => CartChange.QuantityTooLarge, _ => CartChange.Done };
+        return result switch
+        {
+            -1 => CartChange.CartNotFound, -2 => CartChange.TooManyLines, -3 => CartChange.QuantityTooLarge, -5 => CartChange.OtherCurrency,
+            _ => CartChange.Done,
+        };
     }
 
     public Task<CartChange> SetQuantityAsync(string cartId, string sku, int quantity, CartLimits limits, DateTimeOffset now, CancellationToken ct) =>
@@ -211,14 +230,17 @@ public sealed class RedisCartStore(IConnectionMultiplexer redis) : ICartStore
         return id.IsNullOrEmpty || !await Db.KeyExistsAsync(Key(id.ToString())) ? null : id.ToString();
     }
 
-    public async Task<int?> MergeAsync(string guestCartId, string userCartId, CartLimits limits, DateTimeOffset now, CancellationToken ct)
+    public async Task<CartMerge> MergeAsync(string guestCartId, string userCartId, CartLimits limits, DateTimeOffset now, CancellationToken ct)
     {
         var result = (long)await Db.ScriptEvaluateAsync(Merge, new
         {
             guest = (RedisKey)Key(guestCartId), user = (RedisKey)Key(userCartId), max = limits.MaxQuantity, maxLines = limits.MaxLines,
             now = Stamp(now), ttl = (long)limits.Ttl.TotalMilliseconds,
         });
-        return result < 0 ? null : (int)result;
+        return result switch
+        {
+            -1 => new(CartChange.CartNotFound, 0), -5 => new(CartChange.OtherCurrency, 0), _ => new(CartChange.Done, (int)result),
+        };
     }
 
     private static long Stamp(DateTimeOffset now) => now.ToUnixTimeMilliseconds();
