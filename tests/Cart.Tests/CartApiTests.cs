@@ -82,6 +82,49 @@ public sealed class CartApiTests(TestInfrastructure infrastructure) : IAsyncLife
         Assert.Null(tee.AvailableQuantity);
     }
 
+    [Theory]
+    [InlineData("redis")]
+    [InlineData("postgres")]
+    public async Task A_cart_holds_one_currency_and_a_sku_in_another_is_a_409_that_stores_nothing(string store)
+    {
+        // Hardening round 3, class 9: lines in EUR and USD were summed into one "EUR" subtotal.
+        _catalog.Set("CAP-US", 9m, currency: "USD");
+        var service = await ServiceAsync(store);
+        using var client = service.CreateClient();
+        var id = await CreateAsync(client);
+        (await client.PostAsJsonAsync($"/api/carts/{id}/items", new { sku = "MUG", quantity = 2 }, TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
+
+        using var refused = await client.PostAsJsonAsync($"/api/carts/{id}/items", new { sku = "CAP-US", quantity = 1 }, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        using var problem = System.Text.Json.JsonDocument.Parse(await refused.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        Assert.Equal("https://polyglot-commerce.dev/problems/conflict", problem.RootElement.GetProperty("type").GetString());
+        Assert.Equal(("EUR", "USD"), (problem.RootElement.GetProperty("cartCurrency").GetString(), problem.RootElement.GetProperty("currency").GetString()));
+        var cart = await client.GetFromJsonAsync<CartResponse>($"/api/carts/{id}", TestContext.Current.CancellationToken);
+        Assert.Equal(("MUG", 2), (Assert.Single(cart!.Lines).Sku, cart.Lines[0].Quantity));
+        Assert.Equal((25m, "EUR"), (cart.Subtotal, cart.Currency));
+
+        // A cart that starts in USD takes USD only; once empty, it takes any currency again.
+        var us = await CreateAsync(client);
+        (await client.PostAsJsonAsync($"/api/carts/{us}/items", new { sku = "CAP-US", quantity = 1 }, TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
+        using var euro = await client.PostAsJsonAsync($"/api/carts/{us}/items", new { sku = "MUG", quantity = 1 }, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.Conflict, euro.StatusCode);
+        (await client.DeleteAsync(new Uri($"/api/carts/{us}/items/CAP-US", UriKind.Relative), TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
+        (await client.PostAsJsonAsync($"/api/carts/{us}/items", new { sku = "MUG", quantity = 1 }, TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
+
+        // Claiming a guest cart in USD into a user's cart in EUR moves nothing.
+        using var user = service.CreateClient(TestTokens.Customer(Guid.CreateVersion7()));
+        var userCart = await CreateAsync(user);
+        (await user.PostAsJsonAsync($"/api/carts/{userCart}/items", new { sku = "MUG", quantity = 1 }, TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
+        var guestCart = await CreateAsync(client);
+        (await client.PostAsJsonAsync($"/api/carts/{guestCart}/items", new { sku = "CAP-US", quantity = 1 }, TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
+        using var claim = await user.PostAsync(new Uri($"/api/carts/{guestCart}/claim", UriKind.Relative), null, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.Conflict, claim.StatusCode);
+        Assert.Equal("MUG", Assert.Single((await user.GetFromJsonAsync<CartResponse>($"/api/carts/{userCart}", TestContext.Current.CancellationToken))!.Lines).Sku);
+        Assert.Equal("CAP-US", Assert.Single((await client.GetFromJsonAsync<CartResponse>($"/api/carts/{guestCart}", TestContext.Current.CancellationToken))!.Lines).Sku);
+    }
+
     [Fact]
     public async Task A_product_with_variants_goes_into_the_cart_as_one_of_them_only()
     {

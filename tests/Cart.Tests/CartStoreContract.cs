@@ -63,6 +63,26 @@ public abstract class CartStoreContract
     }
 
     [Fact]
+    public async Task A_cart_holds_one_currency()
+    {
+        var store = await StoreAsync();
+        var id = await NewCartAsync(store);
+        await store.AddAsync(id, Line("A", 1), Limits, Now, TestContext.Current.CancellationToken);
+
+        Assert.Equal(CartChange.OtherCurrency, await store.AddAsync(id, new CartLineData("B", 1, 10m, "USD", Now), Limits, Now, TestContext.Current.CancellationToken));
+        Assert.Equal(CartChange.OtherCurrency, await store.AddAsync(id, new CartLineData("A", 1, 10m, "USD", Now), Limits, Now, TestContext.Current.CancellationToken));
+        var line = Assert.Single((await store.GetAsync(id, Now, TestContext.Current.CancellationToken))!.Lines);
+        Assert.Equal(("A", 1, "EUR"), (line.Sku, line.Quantity, line.Currency));
+
+        // Nor can a merge mix them: nothing moves and the guest cart stays.
+        var guest = await NewCartAsync(store);
+        await store.AddAsync(guest, new CartLineData("B", 1, 10m, "USD", Now), Limits, Now, TestContext.Current.CancellationToken);
+        Assert.Equal(CartChange.OtherCurrency, (await store.MergeAsync(guest, id, Limits, Now, TestContext.Current.CancellationToken)).Change);
+        Assert.Equal("A", Assert.Single((await store.GetAsync(id, Now, TestContext.Current.CancellationToken))!.Lines).Sku);
+        Assert.Equal("B", Assert.Single((await store.GetAsync(guest, Now, TestContext.Current.CancellationToken))!.Lines).Sku);
+    }
+
+    [Fact]
     public async Task Setting_and_removing_lines()
     {
         var store = await StoreAsync();
@@ -85,6 +105,40 @@ public abstract class CartStoreContract
 
         Assert.True(await store.DeleteAsync(id, TestContext.Current.CancellationToken));
         Assert.Null(await store.GetAsync(id, Now, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task Taking_an_order_subtracts_what_it_ordered_once_and_keeps_what_came_after_it()
+    {
+        // Hardening round 3, class 8: a checkout deleted the whole cart, lines added after the order included.
+        var store = await StoreAsync();
+        var owner = Guid.CreateVersion7();
+        var id = await NewCartAsync(store, owner);
+        await store.AddAsync(id, Line("A", 3), Limits, Now, TestContext.Current.CancellationToken);
+        await store.AddAsync(id, Line("B", 1), Limits, Now, TestContext.Current.CancellationToken);
+        await store.AddAsync(id, Line("C", 2), Limits, Now, TestContext.Current.CancellationToken);
+        var order = Guid.CreateVersion7();
+        var ordered = new Dictionary<string, int> { ["A"] = 2, ["B"] = 1, ["GONE"] = 4 }; // GONE: removed from the cart since
+
+        Assert.Equal(OrderTaken.Taken, await store.TakeOrderAsync(id, order, ordered, Now, TestContext.Current.CancellationToken));
+        Assert.Equal(OrderTaken.AlreadyTaken, await store.TakeOrderAsync(id, order, ordered, Now, TestContext.Current.CancellationToken)); // redelivery
+
+        var cart = (await store.GetAsync(id, Now, TestContext.Current.CancellationToken))!;
+        Assert.Equal(new Dictionary<string, int> { ["A"] = 1, ["C"] = 2 }, cart.Lines.ToDictionary(l => l.Sku, l => l.Quantity));
+        // The line count follows: three more lines fit under the limit of five, a fourth does not.
+        foreach (var sku in new[] { "D", "E", "F" })
+        {
+            Assert.Equal(CartChange.Done, await store.AddAsync(id, Line(sku, 1), Limits, Now, TestContext.Current.CancellationToken));
+        }
+
+        Assert.Equal(CartChange.TooManyLines, await store.AddAsync(id, Line("G", 1), Limits, Now, TestContext.Current.CancellationToken));
+
+        // An order that takes everything left empties the cart: it is deleted, and its owner has no cart.
+        var all = new Dictionary<string, int> { ["A"] = 1, ["C"] = 5, ["D"] = 1, ["E"] = 1, ["F"] = 1 };
+        Assert.Equal(OrderTaken.Emptied, await store.TakeOrderAsync(id, Guid.CreateVersion7(), all, Now, TestContext.Current.CancellationToken));
+        Assert.Null(await store.GetAsync(id, Now, TestContext.Current.CancellationToken));
+        Assert.Null(await store.FindByOwnerAsync(owner, Now, TestContext.Current.CancellationToken));
+        Assert.Equal(OrderTaken.CartNotFound, await store.TakeOrderAsync(id, order, ordered, Now, TestContext.Current.CancellationToken));
     }
 
     [Fact]
@@ -115,9 +169,10 @@ public abstract class CartStoreContract
             await store.AddAsync(guest, Line(sku, q), Limits, Now, TestContext.Current.CancellationToken);
         }
 
-        var dropped = await store.MergeAsync(guest, user, Limits, Now, TestContext.Current.CancellationToken);
+        var (change, dropped) = await store.MergeAsync(guest, user, Limits, Now, TestContext.Current.CancellationToken);
 
         var lines = (await store.GetAsync(user, Now, TestContext.Current.CancellationToken))!.Lines.ToDictionary(l => l.Sku, l => l.Quantity);
+        Assert.Equal(CartChange.Done, change);
         Assert.Equal(1, dropped);                     // room for one new line: E (added first) fits, F does not
         Assert.Equal(99, lines["A"]);                 // 60 + 60 capped
         Assert.Equal(2, lines["E"]);

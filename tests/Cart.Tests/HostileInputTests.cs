@@ -135,6 +135,23 @@ public sealed class HostileInputTests(TestInfrastructure infrastructure) : IAsyn
         await AssertOnlyTheMugAsync(client, id);
     }
 
+    // HostileInput.NullElement: one rule for every service's body, checked at the shared edge.
+    [Theory]
+    [InlineData("post", """{"sku":[null],"quantity":1}""", "sku[0]")]
+    [InlineData("put", """{"quantity":[null]}""", "quantity[0]")]
+    public async Task A_null_element_in_a_list_is_refused_naming_its_path_and_nothing_changes(string method, string json, string field)
+    {
+        using var client = (await ServiceAsync()).CreateClient();
+        var id = await CreateWithMugAsync(client);
+
+        using var response = method == "post"
+            ? await client.PostAsync(new Uri($"/api/carts/{id}/items", UriKind.Relative), HostileInput.JsonBody(json), Ct)
+            : await client.PutAsync(new Uri($"/api/carts/{id}/items/MUG", UriKind.Relative), HostileInput.JsonBody(json), Ct);
+
+        await HostileInput.AssertRefusedAsync(response, field);
+        await AssertOnlyTheMugAsync(client, id);
+    }
+
     [Fact]
     public async Task A_malformed_body_is_logged_as_the_clients_mistake_without_a_stack_trace()
     {

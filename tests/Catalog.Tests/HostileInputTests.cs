@@ -160,6 +160,27 @@ public sealed class HostileInputTests(TestInfrastructure infrastructure) : IAsyn
         Assert.Equal(0, await StoredProductsAsync());
     }
 
+    // HostileInput.NullElement: null variants or images were a 500.
+    [Theory]
+    [InlineData("""{"sku":"NUL-1","name":"n","brand":"b","category":"c","price":10,"currency":"EUR","variants":[null]}""", "variants[0]")]
+    [InlineData("""{"sku":"NUL-1","name":"n","brand":"b","category":"c","price":10,"currency":"EUR","variants":[{"sku":"NUL-1-L"},null]}""", "variants[1]")]
+    [InlineData("""{"sku":"NUL-1","name":"n","brand":"b","category":"c","price":10,"currency":"EUR","images":[null]}""", "images[0]")]
+    [InlineData("""{"sku":"NUL-1","name":"n","brand":"b","category":"c","price":10,"currency":"EUR","images":["https://img.example/1.png",null]}""", "images[1]")]
+    public async Task A_null_variant_or_image_is_refused_naming_its_path_and_stores_nothing(string json, string field)
+    {
+        var existing = await CatalogHost.CreateAsync(_admin, CatalogHost.Product("KEEP-1"));
+
+        using var created = await _admin.PostAsync(new Uri("/api/catalog/products", UriKind.Relative), HostileInput.JsonBody(json), Ct);
+        using var put = new HttpRequestMessage(HttpMethod.Put, $"/api/catalog/products/{existing.Id}") { Content = HostileInput.JsonBody(json.Replace("NUL-1", "KEEP-1", StringComparison.Ordinal)) };
+        put.Headers.TryAddWithoutValidation("If-Match", "\"v1\"");
+        using var replaced = await _admin.SendAsync(put, Ct);
+
+        await HostileInput.AssertRefusedAsync(created, field);
+        await HostileInput.AssertRefusedAsync(replaced, field);
+        Assert.Equal(1, await StoredProductsAsync());
+        Assert.Equal(1, await _host.QueryAsync(db => db.Products.Where(p => p.Id == existing.Id).Select(p => p.Version).SingleAsync(Ct)));
+    }
+
     [Theory]
     [InlineData("1,5")]
     [InlineData("1.000,5")]

@@ -23,6 +23,12 @@ public static class HostileInput
 
     public static readonly string[] Json = [.. Unstorable, LoneSurrogate];
 
+    /// <summary>
+    /// A <c>null</c> element inside a JSON array (<c>"lines":[null]</c>): no endpoint takes one, so the shared edge refuses
+    /// it with a 400 naming the element's path (<c>lines[0]</c>). It was a 500 in three services (hardening round 3).
+    /// </summary>
+    public const string NullElement = "null-element";
+
     public static readonly string[] Identifier = [.. Unstorable, .. Invisible];
 
     /// <summary>What a path can carry to the application: Kestrel itself refuses %00 in a path with a 400.</summary>

@@ -82,6 +82,20 @@ public sealed class HostileInputTests(TestInfrastructure infrastructure) : IAsyn
         Assert.Equal(("Ada", 0), (me!.Name, me.Addresses.Count));
     }
 
+    // HostileInput.NullElement: "addresses":[null] was a 500.
+    [Theory]
+    [InlineData("""{"name":"Grace","addresses":[null]}""", "addresses[0]")]
+    [InlineData("""{"name":"Grace","addresses":[{"line1":"1 Way","city":"London","postalCode":"N1","country":"GB"},null]}""", "addresses[1]")]
+    public async Task A_null_address_is_refused_naming_its_path_and_changes_nothing(string json, string field)
+    {
+        using var client = await SignedInAsync();
+        using var response = await client.PutAsync(new Uri("/api/identity/me", UriKind.Relative), HostileInput.JsonBody(json), Ct);
+
+        await HostileInput.AssertRefusedAsync(response, field);
+        var me = await client.GetFromJsonAsync<ProfileResponse>("/api/identity/me", Ct);
+        Assert.Equal(("Ada", 0), (me!.Name, me.Addresses.Count));
+    }
+
     [Theory]
     [InlineData("ZZ")]
     [InlineData("XX")]

@@ -157,6 +157,19 @@ public sealed class HostileInputTests(TestInfrastructure infrastructure) : IAsyn
         await AssertNothingStoredAsync();
     }
 
+    // HostileInput.NullElement: "lines":[null] was a 500.
+    [Theory]
+    [InlineData("""{"lines":[null],"shippingAddress":{"name":"A","line1":"1","city":"L","postalCode":"N1","country":"GB"}}""", "lines[0]")]
+    [InlineData("""{"lines":[{"sku":"MUG","quantity":1},null],"shippingAddress":{"name":"A","line1":"1","city":"L","postalCode":"N1","country":"GB"}}""", "lines[1]")]
+    public async Task A_null_order_line_is_refused_naming_its_path_and_stores_nothing(string json, string field)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/orders") { Content = HostileInput.JsonBody(json) };
+        request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+        using var response = await _customer.SendAsync(request, Ct);
+        await HostileInput.AssertRefusedAsync(response, field);
+        await AssertNothingStoredAsync();
+    }
+
     [Theory]
     [InlineData("XX")]
     [InlineData("ZZ")]

@@ -95,6 +95,31 @@ public sealed class OrderLifecycleTests(TestInfrastructure infrastructure) : IAs
     }
 
     [Fact]
+    public async Task A_customer_sees_the_role_not_the_account_of_an_admin_in_the_history_and_an_admin_sees_everything()
+    {
+        // Hardening round 3, class 13: the history showed a customer the shipping admin's account id and trace id.
+        var adminId = Guid.CreateVersion7();
+        using var admin = _service.CreateClient(TestTokens.Admin(adminId));
+        var order = await PlaceAsync();
+        Assert.Equal("Paid", (await PayAsync(_customer, order.Id)).Order!.Status);
+        Assert.Equal("Shipped", (await PostAsync(admin, $"/api/orders/{order.Id}/ship", new { trackingNumber = "TRACK-13" })).Order!.Status);
+
+        var seen = await _customer.GetFromJsonAsync<List<OrderHistoryEntry>>($"/api/orders/{order.Id}/history", TestContext.Current.CancellationToken);
+        var shipped = seen!.Single(h => h.Type == "OrderShipped").Metadata;
+        Assert.Equal("admin", shipped.GetProperty("actorRole").GetString());
+        Assert.DoesNotContain(adminId.ToString(), shipped.GetRawText(), StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, shipped.GetProperty("actorId").ValueKind);
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, shipped.GetProperty("correlationId").ValueKind);
+        // Their own actions keep their own id.
+        var placed = seen!.Single(h => h.Type == "OrderPlaced").Metadata;
+        Assert.Equal(_customerId, placed.GetProperty("actorId").GetGuid());
+        Assert.Equal("customer", placed.GetProperty("actorRole").GetString());
+
+        var asAdmin = await _admin.GetFromJsonAsync<List<OrderHistoryEntry>>($"/api/orders/{order.Id}/history", TestContext.Current.CancellationToken);
+        Assert.Equal(adminId, asAdmin!.Single(h => h.Type == "OrderShipped").Metadata.GetProperty("actorId").GetGuid());
+    }
+
+    [Fact]
     public async Task Transitions_out_of_order_are_409_and_change_nothing()
     {
         var order = await PlaceAsync();

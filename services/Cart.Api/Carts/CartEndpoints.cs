@@ -90,7 +90,7 @@ public static class CartEndpoints
             return ValidationProblems.Field("quantity", $"quantity must be from 1 to {options.MaxQuantity}.");
         }
 
-        if (await LoadOwnedAsync(id, user, store, time, ct) is null)
+        if (await LoadOwnedAsync(id, user, store, time, ct) is not { } cart)
         {
             return NotFound(id);
         }
@@ -108,6 +108,15 @@ public static class CartEndpoints
 
         var now = time.GetUtcNow();
         var change = await store.AddAsync(id, new CartLineData(sku, quantity, item.Price, item.Currency, now), options.Limits, now, ct);
+        if (change == CartChange.OtherCurrency)
+        {
+            // One currency per cart (hardening round 3, class 9): lines in EUR and USD were summed into one subtotal.
+            var cartCurrency = cart.Lines.Select(l => l.Currency).FirstOrDefault(c => c != item.Currency); // null: a line landed since the read
+            return Problem.Of(ProblemTypes.Conflict,
+                $"This cart is priced in {cartCurrency ?? "another currency"} and '{sku}' is sold in {item.Currency}: a cart holds one currency.",
+                new Dictionary<string, object?> { ["cartCurrency"] = cartCurrency, ["currency"] = item.Currency });
+        }
+
         return await AfterChangeAsync(change, id, store, pricing, options, time, ct);
     }
 
@@ -179,9 +188,13 @@ public static class CartEndpoints
             await store.CreateAsync(target, owner, options.Limits, now, ct);
         }
 
-        if (await store.MergeAsync(id, target, options.Limits, now, ct) is null)
+        switch ((await store.MergeAsync(id, target, options.Limits, now, ct)).Change)
         {
-            return NotFound(id);
+            case CartChange.CartNotFound:
+                return NotFound(id);
+            case CartChange.OtherCurrency:
+                return Problem.Of(ProblemTypes.Conflict,
+                    "This cart and your cart hold lines in different currencies: a cart holds one currency. Nothing was moved; empty one of them first.");
         }
 
         var merged = await store.GetAsync(target, now, ct);

@@ -5,7 +5,8 @@ namespace Cart.Api.Stores;
 
 /// <summary>
 /// One Redis hash per cart (<c>cart:{id}</c>): <c>_owner</c>, <c>_updated</c>, and per sku
-/// <c>q:{sku}</c> (quantity) and <c>p:{sku}</c> (price|currency|added-at). Every change is one Lua script,
+/// <c>q:{sku}</c> (quantity) and <c>p:{sku}</c> (price|currency|added-at), and <c>o:{order id}</c> for each order already
+/// taken out of the cart. Every change is one Lua script,
 /// so it is atomic, and it resets the key's TTL (sliding expiry). A user's cart id is kept under <c>cart-owner:{user}</c>.
 /// </summary>
 public sealed class RedisCartStore(IConnectionMultiplexer redis) : ICartStore
@@ -13,9 +14,13 @@ public sealed class RedisCartStore(IConnectionMultiplexer redis) : ICartStore
     private static string Key(string id) => "cart:" + id;
     private static string OwnerKey(Guid owner) => "cart-owner:" + owner.ToString("N");
 
-    // Returns the new quantity, or -1 no cart, -2 too many lines, -3 quantity too large.
+    // Returns the new quantity, or -1 no cart, -2 too many lines, -3 quantity too large, -5 another currency in the cart.
     private static readonly LuaScript Add = LuaScript.Prepare("""
         if redis.call('EXISTS', @key) == 0 then return -1 end
+        local fields = redis.call('HGETALL', @key)
+        for i = 1, #fields, 2 do
+          if string.sub(fields[i], 1, 2) == 'p:' and string.match(fields[i + 1], '^[^|]*|([^|]*)|') ~= @currency then return -5 end
+        end
         local q = 'q:' .. @sku
         local current = tonumber(redis.call('HGET', @key, q) or '0')
         local next = current + tonumber(@quantity)
@@ -51,9 +56,20 @@ public sealed class RedisCartStore(IConnectionMultiplexer redis) : ICartStore
         return 0
         """);
 
-    // Merges guest into user inside Redis. Returns dropped line count, or -1 when either cart is missing.
+    // Merges guest into user inside Redis. Returns dropped line count, or -1 when either cart is missing, -5 when their
+    // lines are in different currencies.
     private static readonly LuaScript Merge = LuaScript.Prepare("""
         if redis.call('EXISTS', @guest) == 0 or redis.call('EXISTS', @user) == 0 then return -1 end
+        local function currency(key)
+          local all = redis.call('HGETALL', key)
+          for i = 1, #all, 2 do
+            if string.sub(all[i], 1, 2) == 'p:' then return string.match(all[i + 1], '^[^|]*|([^|]*)|') end
+          end
+          return nil
+        end
+        local guestCurrency = currency(@guest)
+        local userCurrency = currency(@user)
+        if guestCurrency and userCurrency and guestCurrency ~= userCurrency then return -5 end
         local fields = redis.call('HGETALL', @guest)
         local dropped = 0
         for i = 1, #fields, 2 do
@@ -78,6 +94,41 @@ public sealed class RedisCartStore(IConnectionMultiplexer redis) : ICartStore
         redis.call('HSET', @user, '_updated', @now)
         redis.call('PEXPIRE', @user, @ttl)
         return dropped
+        """);
+
+    // Subtracts an order's quantities once per order id. @ordered is "SKU qty SKU qty …" (skus have no spaces).
+    // Returns 0 taken, 1 emptied (cart deleted), -1 no cart, -2 this order was already taken.
+    private static readonly LuaScript Take = LuaScript.Prepare("""
+        if redis.call('EXISTS', @key) == 0 then return -1 end
+        local marker = 'o:' .. @order
+        if redis.call('HEXISTS', @key, marker) == 1 then return -2 end
+        local sku = nil
+        for token in string.gmatch(@ordered, '%S+') do
+          if sku == nil then
+            sku = token
+          else
+            local q = 'q:' .. sku
+            local current = tonumber(redis.call('HGET', @key, q) or '0')
+            if current > 0 then
+              local left = current - tonumber(token)
+              if left <= 0 then
+                redis.call('HDEL', @key, q, 'p:' .. sku)
+                redis.call('HINCRBY', @key, '_lines', -1)
+              else
+                redis.call('HSET', @key, q, left)
+              end
+            end
+            sku = nil
+          end
+        end
+        if tonumber(redis.call('HGET', @key, '_lines') or '0') <= 0 then
+          local owner = redis.call('HGET', @key, '_owner')
+          redis.call('DEL', @key)
+          if owner and owner ~= '' and redis.call('GET', 'cart-owner:' .. owner) == @id then redis.call('DEL', 'cart-owner:' .. owner) end
+          return 1
+        end
+        redis.call('HSET', @key, marker, '1', '_updated', @now)
+        return 0
         """);
 
     private IDatabase Db => redis.GetDatabase();
@@ -126,10 +177,14 @@ public sealed class RedisCartStore(IConnectionMultiplexer redis) : ICartStore
         var result = (long)await Db.ScriptEvaluateAsync(Add, new
         {
             key = (RedisKey)Key(cartId), sku = line.Sku, quantity = line.Quantity, max = limits.MaxQuantity, maxLines = limits.MaxLines,
-            price = $"{line.PriceSeen.ToString(CultureInfo.InvariantCulture)}|{line.Currency}|{line.AddedAt.ToUnixTimeMilliseconds()}",
+            price = $"{line.PriceSeen.ToString(CultureInfo.InvariantCulture)}|{line.Currency}|{line.AddedAt.ToUnixTimeMilliseconds()}", currency = line.Currency,
             now = Stamp(now), ttl = (long)limits.Ttl.TotalMilliseconds,
         });
-        return result switch { -1 => CartChange.CartNotFound, -2 => CartChange.TooManyLines, -3 => CartChange.QuantityTooLarge, _ => CartChange.Done };
+        return result switch
+        {
+            -1 => CartChange.CartNotFound, -2 => CartChange.TooManyLines, -3 => CartChange.QuantityTooLarge, -5 => CartChange.OtherCurrency,
+            _ => CartChange.Done,
+        };
     }
 
     public Task<CartChange> SetQuantityAsync(string cartId, string sku, int quantity, CartLimits limits, DateTimeOffset now, CancellationToken ct) =>
@@ -158,20 +213,34 @@ public sealed class RedisCartStore(IConnectionMultiplexer redis) : ICartStore
         return await Db.KeyDeleteAsync(Key(cartId));
     }
 
+    public async Task<OrderTaken> TakeOrderAsync(string cartId, Guid orderId, IReadOnlyDictionary<string, int> ordered, DateTimeOffset now, CancellationToken ct)
+    {
+        var result = (long)await Db.ScriptEvaluateAsync(Take, new
+        {
+            key = (RedisKey)Key(cartId), id = cartId, order = orderId.ToString("N"),
+            ordered = string.Join(' ', ordered.Select(o => $"{o.Key} {o.Value.ToString(CultureInfo.InvariantCulture)}")),
+            now = Stamp(now),
+        });
+        return result switch { -1 => OrderTaken.CartNotFound, -2 => OrderTaken.AlreadyTaken, 1 => OrderTaken.Emptied, _ => OrderTaken.Taken };
+    }
+
     public async Task<string?> FindByOwnerAsync(Guid ownerId, DateTimeOffset now, CancellationToken ct)
     {
         var id = await Db.StringGetAsync(OwnerKey(ownerId));
         return id.IsNullOrEmpty || !await Db.KeyExistsAsync(Key(id.ToString())) ? null : id.ToString();
     }
 
-    public async Task<int?> MergeAsync(string guestCartId, string userCartId, CartLimits limits, DateTimeOffset now, CancellationToken ct)
+    public async Task<CartMerge> MergeAsync(string guestCartId, string userCartId, CartLimits limits, DateTimeOffset now, CancellationToken ct)
     {
         var result = (long)await Db.ScriptEvaluateAsync(Merge, new
         {
             guest = (RedisKey)Key(guestCartId), user = (RedisKey)Key(userCartId), max = limits.MaxQuantity, maxLines = limits.MaxLines,
             now = Stamp(now), ttl = (long)limits.Ttl.TotalMilliseconds,
         });
-        return result < 0 ? null : (int)result;
+        return result switch
+        {
+            -1 => new(CartChange.CartNotFound, 0), -5 => new(CartChange.OtherCurrency, 0), _ => new(CartChange.Done, (int)result),
+        };
     }
 
     private static long Stamp(DateTimeOffset now) => now.ToUnixTimeMilliseconds();

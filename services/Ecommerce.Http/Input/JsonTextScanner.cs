@@ -6,10 +6,13 @@ namespace Ecommerce.Http.Input;
 /// <summary>
 /// Walks a JSON body token by token and finds the first string (value or property name) a store could not hold,
 /// with its path as the client wrote it (<c>shippingAddress.line1</c>, <c>lines[2].sku</c>). Malformed JSON is
-/// left to the endpoint's binder, which answers it with its own 400.
+/// left to the endpoint's binder, which answers it with its own 400. A <c>null</c> element of any array is refused too
+/// (<c>"lines":[null]</c> is <c>lines[0]</c>): no endpoint documents nulls in a list as allowed.
 /// </summary>
 internal static class JsonTextScanner
 {
+    public const string NullElement = "A list may not contain null elements.";
+
     private sealed class Frame(bool isArray)
     {
         public bool IsArray { get; } = isArray;
@@ -43,6 +46,11 @@ internal static class JsonTextScanner
                         NextItem(frames);
                         if (TextRules.Error(reader.GetString()!, TextKind.FreeText) is { } valueError) return (PathOf(frames), valueError);
                         break;
+                    case JsonTokenType.Null when frames.TryPeek(out var list) && list.IsArray:
+                        // One rule for nulls in collections: no endpoint takes a null element (a line, an address, a
+                        // variant, an image), so it is refused here, named by its path (lines[0]), not left to a handler.
+                        NextItem(frames);
+                        return (PathOf(frames), NullElement);
                     default:
                         NextItem(frames);
                         break;

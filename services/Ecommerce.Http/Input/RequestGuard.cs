@@ -8,7 +8,8 @@ namespace Ecommerce.Http.Input;
 /// <summary>
 /// The one edge check of every service, in front of every endpoint (so an endpoint added later is covered too):
 /// a path spelled with dot segments, a credential that was sent but is not valid, and text a store cannot hold in a
-/// route value, a query parameter, the Idempotency-Key or any JSON string are refused before any handler runs.
+/// route value, a query parameter, the Idempotency-Key or any JSON string, and a null element of any JSON array, are
+/// refused before any handler runs.
 /// Field rules (lengths, ranges, formats) stay with each endpoint; this only decides what is text at all.
 /// </summary>
 public static class RequestGuard

@@ -34,8 +34,22 @@ public static class OrderQueries
             return Problems.NotFound($"Order {id} was not found.");
         }
 
+        var admin = user.IsAdmin();
+        var me = user.GetUserId();
         return TypedResults.Ok(events.Select(e => new OrderHistoryEntry(
-            e.Version, e.Type, e.OccurredAt, JsonDocument.Parse(e.Data).RootElement, JsonDocument.Parse(e.Metadata).RootElement)).ToList());
+            e.Version, e.Type, e.OccurredAt, JsonDocument.Parse(e.Data).RootElement,
+            admin ? JsonDocument.Parse(e.Metadata).RootElement : MetadataForCustomer(e.Metadata, me))).ToList());
+    }
+
+    /// <summary>
+    /// What a customer may see of who caused an event: the actor's role only, and the actor's id and trace id when the
+    /// actor is the customer themselves. Another account's id (an admin who shipped the order) and its trace stay with admins.
+    /// </summary>
+    private static JsonElement MetadataForCustomer(string stored, Guid? me)
+    {
+        var metadata = JsonSerializer.Deserialize(stored, OrderEventJson.Default.EventMetadata)!;
+        var shown = metadata.ActorId is { } actor && actor == me ? metadata : new EventMetadata(null, metadata.ActorRole, null);
+        return JsonSerializer.SerializeToElement(shown, OrderEventJson.Default.EventMetadata);
     }
 
     /// <summary>
