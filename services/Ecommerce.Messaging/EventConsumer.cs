@@ -44,18 +44,28 @@ public abstract partial class EventConsumer(IConnectionMultiplexer redis, Consum
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await EnsureGroupAsync();
-        var channel = await redis.GetSubscriber().SubscribeAsync(RedisChannel.Literal(EventStreams.Notify(Stream)));
-        channel.OnMessage(_ => _signal.Notify());
+        var subscribed = false;
         while (!stoppingToken.IsCancellationRequested)
         {
             var handled = 0;
             try
             {
+                if (!subscribed)
+                {
+                    await EnsureGroupAsync();
+                    var channel = await redis.GetSubscriber().SubscribeAsync(RedisChannel.Literal(EventStreams.Notify(Stream)));
+                    channel.OnMessage(_ => _signal.Notify());
+                    subscribed = true;
+                }
+
                 handled = await ConsumeOnceAsync(stoppingToken);
             }
-            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
+                // Whatever a pass throws is logged and the pass retried: a consumer that ends takes its whole service down
+                // (the host stops on a failed BackgroundService). Not only RedisException: while Redis was SIGKILLed the
+                // client threw InvalidOperationException ("Writing is not allowed after writer was completed") and
+                // ordering-api stopped for good (fault suite, 2026-12-03). Starting while Redis is down is the same case.
                 LogReadFailed(logger, ex, Stream);
             }
 
@@ -99,7 +109,7 @@ public abstract partial class EventConsumer(IConnectionMultiplexer redis, Consum
                 MessagingTelemetry.ReportGroup(key, Group, group.Lag ?? 0, group.PendingMessageCount);
             }
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
             LogLagReadFailed(logger, ex, Stream);
         }

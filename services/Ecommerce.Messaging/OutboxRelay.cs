@@ -37,8 +37,10 @@ public abstract partial class OutboxRelay(OutboxOptions options, ILogger logger)
             {
                 sent = await RelayOnceAsync(stoppingToken);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
+                // Any failure, a cancellation from a timeout included, is logged and retried: a relay that ends stops the
+                // host (a failed BackgroundService), and its service with it.
                 LogRelayFailed(logger, ex);
             }
 

@@ -127,13 +127,16 @@ public sealed class HostileInputTests(TestInfrastructure infrastructure) : IAsyn
         using var client = (await ServiceAsync()).CreateClient();
         var id = await CreateWithMugAsync(client);
 
-        using var response = method == "post"
-            ? await client.PostAsync(new Uri($"/api/carts/{id}/items", UriKind.Relative), HostileInput.JsonBody(json), Ct)
-            : await client.PutAsync(new Uri($"/api/carts/{id}/items/MUG", UriKind.Relative), HostileInput.JsonBody(json), Ct);
+        using var response = await SendItemAsync(client, id, method, json);
 
         await HostileInput.AssertRefusedAsync(response, field);
         await AssertOnlyTheMugAsync(client, id);
     }
+
+    /// <summary>Adds a line (post) or sets the mug's quantity (put) with <paramref name="json"/> as the body.</summary>
+    private static Task<HttpResponseMessage> SendItemAsync(HttpClient client, string id, string method, string json) => method == "post"
+        ? client.PostAsync(new Uri($"/api/carts/{id}/items", UriKind.Relative), HostileInput.JsonBody(json), Ct)
+        : client.PutAsync(new Uri($"/api/carts/{id}/items/MUG", UriKind.Relative), HostileInput.JsonBody(json), Ct);
 
     // HostileInput.NullElement: one rule for every service's body, checked at the shared edge.
     [Theory]
@@ -144,9 +147,7 @@ public sealed class HostileInputTests(TestInfrastructure infrastructure) : IAsyn
         using var client = (await ServiceAsync()).CreateClient();
         var id = await CreateWithMugAsync(client);
 
-        using var response = method == "post"
-            ? await client.PostAsync(new Uri($"/api/carts/{id}/items", UriKind.Relative), HostileInput.JsonBody(json), Ct)
-            : await client.PutAsync(new Uri($"/api/carts/{id}/items/MUG", UriKind.Relative), HostileInput.JsonBody(json), Ct);
+        using var response = await SendItemAsync(client, id, method, json);
 
         await HostileInput.AssertRefusedAsync(response, field);
         await AssertOnlyTheMugAsync(client, id);

@@ -77,17 +77,7 @@ public sealed class HostileInputTests(TestInfrastructure infrastructure) : IAsyn
     [MemberData(nameof(JsonCases))]
     public async Task Create_and_replace_refuse_unstorable_text_in_any_json_field_and_store_nothing(string field, string inputClass)
     {
-        var existing = await CatalogHost.CreateAsync(_admin, CatalogHost.Product("KEEP-1"));
-
-        using var created = await _admin.PostAsync(new Uri("/api/catalog/products", UriKind.Relative), HostileInput.JsonBody(ProductWith(field), inputClass), Ct);
-        using var put = new HttpRequestMessage(HttpMethod.Put, $"/api/catalog/products/{existing.Id}") { Content = HostileInput.JsonBody(ProductWith(field, "KEEP-1"), inputClass) };
-        put.Headers.TryAddWithoutValidation("If-Match", "\"v1\"");
-        using var replaced = await _admin.SendAsync(put, Ct);
-
-        await HostileInput.AssertRefusedAsync(created, field);
-        await HostileInput.AssertRefusedAsync(replaced, field);
-        Assert.Equal(1, await StoredProductsAsync());
-        Assert.Equal(1, await _host.QueryAsync(db => db.Products.Where(p => p.Id == existing.Id).Select(p => p.Version).SingleAsync(Ct)));
+        await AssertCreateAndReplaceRefusedAsync(HostileInput.JsonBody(ProductWith(field), inputClass), HostileInput.JsonBody(ProductWith(field, "KEEP-1"), inputClass), field);
     }
 
     [Theory]
@@ -160,6 +150,25 @@ public sealed class HostileInputTests(TestInfrastructure infrastructure) : IAsyn
         Assert.Equal(0, await StoredProductsAsync());
     }
 
+    /// <summary>
+    /// Creates a product from <paramref name="create"/> and replaces an existing one (KEEP-1) with <paramref name="replace"/>:
+    /// both refused naming <paramref name="field"/>, no product added, the existing one unchanged.
+    /// </summary>
+    private async Task AssertCreateAndReplaceRefusedAsync(HttpContent create, HttpContent replace, string field)
+    {
+        var existing = await CatalogHost.CreateAsync(_admin, CatalogHost.Product("KEEP-1"));
+
+        using var created = await _admin.PostAsync(new Uri("/api/catalog/products", UriKind.Relative), create, Ct);
+        using var put = new HttpRequestMessage(HttpMethod.Put, $"/api/catalog/products/{existing.Id}") { Content = replace };
+        put.Headers.TryAddWithoutValidation("If-Match", "\"v1\"");
+        using var replaced = await _admin.SendAsync(put, Ct);
+
+        await HostileInput.AssertRefusedAsync(created, field);
+        await HostileInput.AssertRefusedAsync(replaced, field);
+        Assert.Equal(1, await StoredProductsAsync());
+        Assert.Equal(1, await _host.QueryAsync(db => db.Products.Where(p => p.Id == existing.Id).Select(p => p.Version).SingleAsync(Ct)));
+    }
+
     // HostileInput.NullElement: null variants or images were a 500.
     [Theory]
     [InlineData("""{"sku":"NUL-1","name":"n","brand":"b","category":"c","price":10,"currency":"EUR","variants":[null]}""", "variants[0]")]
@@ -168,17 +177,7 @@ public sealed class HostileInputTests(TestInfrastructure infrastructure) : IAsyn
     [InlineData("""{"sku":"NUL-1","name":"n","brand":"b","category":"c","price":10,"currency":"EUR","images":["https://img.example/1.png",null]}""", "images[1]")]
     public async Task A_null_variant_or_image_is_refused_naming_its_path_and_stores_nothing(string json, string field)
     {
-        var existing = await CatalogHost.CreateAsync(_admin, CatalogHost.Product("KEEP-1"));
-
-        using var created = await _admin.PostAsync(new Uri("/api/catalog/products", UriKind.Relative), HostileInput.JsonBody(json), Ct);
-        using var put = new HttpRequestMessage(HttpMethod.Put, $"/api/catalog/products/{existing.Id}") { Content = HostileInput.JsonBody(json.Replace("NUL-1", "KEEP-1", StringComparison.Ordinal)) };
-        put.Headers.TryAddWithoutValidation("If-Match", "\"v1\"");
-        using var replaced = await _admin.SendAsync(put, Ct);
-
-        await HostileInput.AssertRefusedAsync(created, field);
-        await HostileInput.AssertRefusedAsync(replaced, field);
-        Assert.Equal(1, await StoredProductsAsync());
-        Assert.Equal(1, await _host.QueryAsync(db => db.Products.Where(p => p.Id == existing.Id).Select(p => p.Version).SingleAsync(Ct)));
+        await AssertCreateAndReplaceRefusedAsync(HostileInput.JsonBody(json), HostileInput.JsonBody(json.Replace("NUL-1", "KEEP-1", StringComparison.Ordinal)), field);
     }
 
     [Theory]

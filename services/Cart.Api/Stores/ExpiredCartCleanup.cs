@@ -18,7 +18,7 @@ public sealed partial class ExpiredCartCleanup(PostgresCartStore store, CartOpti
                     LogDeleted(logger, deleted);
                 }
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
                 LogFailed(logger, ex);
             }

@@ -43,9 +43,9 @@ public sealed partial class OrderSummaryProjector(IServiceScopeFactory scopes, O
                     continue; // more waiting: no pause
                 }
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
-                LogProjectionFailed(logger, ex);
+                LogProjectionFailed(logger, ex); // retried: a projector that ends would stop ordering-api's host
             }
 
             await _signal.WaitAsync(foundWork: projected > 0, stoppingToken);

@@ -19,7 +19,7 @@ public sealed partial class ReservationExpiry(IServiceScopeFactory scopes, Order
             {
                 await ExpireOnceAsync(stoppingToken);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
                 LogExpiryFailed(logger, ex);
             }

@@ -42,7 +42,7 @@ public sealed partial class PaymentRecovery(IServiceScopeFactory scopes, IPaymen
             {
                 await RecoverOnceAsync(stoppingToken);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
                 LogRecoveryFailed(logger, ex);
             }

@@ -169,7 +169,7 @@ public sealed partial class SearchMaintenance(ISearchEngine engine, Rebuilder re
             {
                 await rebuilder.ReconcileAsync(stoppingToken);
             }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or InvalidOperationException)
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested) // any failure: a loop that ends stops search-api's host
             {
                 LogReconcileFailed(logger, ex);
             }
