@@ -108,40 +108,6 @@ public abstract class CartStoreContract
     }
 
     [Fact]
-    public async Task Taking_an_order_subtracts_what_it_ordered_once_and_keeps_what_came_after_it()
-    {
-        // Hardening round 3, class 8: a checkout deleted the whole cart, lines added after the order included.
-        var store = await StoreAsync();
-        var owner = Guid.CreateVersion7();
-        var id = await NewCartAsync(store, owner);
-        await store.AddAsync(id, Line("A", 3), Limits, Now, TestContext.Current.CancellationToken);
-        await store.AddAsync(id, Line("B", 1), Limits, Now, TestContext.Current.CancellationToken);
-        await store.AddAsync(id, Line("C", 2), Limits, Now, TestContext.Current.CancellationToken);
-        var order = Guid.CreateVersion7();
-        var ordered = new Dictionary<string, int> { ["A"] = 2, ["B"] = 1, ["GONE"] = 4 }; // GONE: removed from the cart since
-
-        Assert.Equal(OrderTaken.Taken, await store.TakeOrderAsync(id, order, ordered, Now, TestContext.Current.CancellationToken));
-        Assert.Equal(OrderTaken.AlreadyTaken, await store.TakeOrderAsync(id, order, ordered, Now, TestContext.Current.CancellationToken)); // redelivery
-
-        var cart = (await store.GetAsync(id, Now, TestContext.Current.CancellationToken))!;
-        Assert.Equal(new Dictionary<string, int> { ["A"] = 1, ["C"] = 2 }, cart.Lines.ToDictionary(l => l.Sku, l => l.Quantity));
-        // The line count follows: three more lines fit under the limit of five, a fourth does not.
-        foreach (var sku in new[] { "D", "E", "F" })
-        {
-            Assert.Equal(CartChange.Done, await store.AddAsync(id, Line(sku, 1), Limits, Now, TestContext.Current.CancellationToken));
-        }
-
-        Assert.Equal(CartChange.TooManyLines, await store.AddAsync(id, Line("G", 1), Limits, Now, TestContext.Current.CancellationToken));
-
-        // An order that takes everything left empties the cart: it is deleted, and its owner has no cart.
-        var all = new Dictionary<string, int> { ["A"] = 1, ["C"] = 5, ["D"] = 1, ["E"] = 1, ["F"] = 1 };
-        Assert.Equal(OrderTaken.Emptied, await store.TakeOrderAsync(id, Guid.CreateVersion7(), all, Now, TestContext.Current.CancellationToken));
-        Assert.Null(await store.GetAsync(id, Now, TestContext.Current.CancellationToken));
-        Assert.Null(await store.FindByOwnerAsync(owner, Now, TestContext.Current.CancellationToken));
-        Assert.Equal(OrderTaken.CartNotFound, await store.TakeOrderAsync(id, order, ordered, Now, TestContext.Current.CancellationToken));
-    }
-
-    [Fact]
     public async Task A_users_cart_is_found_by_owner()
     {
         var store = await StoreAsync();

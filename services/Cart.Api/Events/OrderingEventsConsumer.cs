@@ -7,10 +7,9 @@ using StackExchange.Redis;
 namespace Cart.Api.Events;
 
 /// <summary>
-/// What the cart hears from ordering: an order placed from a cart takes what it ordered out of it — each ordered sku's
-/// quantity, not the whole cart, so a line added or a quantity raised after the checkout stays (a cart left empty is
-/// deleted); once per order id, so a redelivery changes nothing; only from a cart of the ordering customer. Stock
-/// changes keep the cart's availability read model (the last figure wins, so a repeat changes nothing). The cart never calls ordering: ordering calls the cart
+/// What the cart hears from ordering: an order placed from a cart empties it (idempotent by nature: deleting a deleted
+/// cart changes nothing; only a cart of the ordering customer), and stock changes keep the cart's availability read
+/// model (the last figure wins, so a repeat changes nothing). The cart never calls ordering: ordering calls the cart
 /// at checkout, and calls go one way.
 /// </summary>
 public sealed partial class OrderingEventsConsumer(IConnectionMultiplexer redis, ICartStore store, StockBook stock, TimeProvider time, ConsumerOptions options,
@@ -32,19 +31,14 @@ public sealed partial class OrderingEventsConsumer(IConnectionMultiplexer redis,
             return;
         }
 
-        var now = time.GetUtcNow();
-        var cart = await store.GetAsync(cartId, now, ct);
+        var cart = await store.GetAsync(cartId, time.GetUtcNow(), ct);
         if (cart is not null && (cart.OwnerId is null || cart.OwnerId == placed.CustomerId))
         {
-            var ordered = placed.Lines.GroupBy(l => l.Sku, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Sum(l => l.Quantity), StringComparer.Ordinal);
-            var taken = await store.TakeOrderAsync(cartId, placed.OrderId, ordered, now, ct);
-            if (taken is OrderTaken.Taken or OrderTaken.Emptied)
-            {
-                LogTaken(logger, placed.OrderId, cartId, taken == OrderTaken.Emptied);
-            }
+            await store.DeleteAsync(cartId, ct);
+            LogCleared(logger, cartId, placed.OrderId);
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Order {OrderId} taken out of cart {CartId} (cart emptied: {Emptied})")]
-    private static partial void LogTaken(ILogger logger, Guid orderId, string cartId, bool emptied);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Cart {CartId} emptied: order {OrderId} was placed from it")]
+    private static partial void LogCleared(ILogger logger, string cartId, Guid orderId);
 }

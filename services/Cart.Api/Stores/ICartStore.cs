@@ -8,18 +8,6 @@ public sealed record CartData(string Id, Guid? OwnerId, IReadOnlyList<CartLineDa
 /// holds one currency); nothing was stored.</summary>
 public enum CartChange { Done, CartNotFound, LineNotFound, TooManyLines, QuantityTooLarge, OtherCurrency }
 
-/// <summary>What taking an order's lines out of a cart did.</summary>
-public enum OrderTaken
-{
-    /// <summary>The ordered quantities were subtracted; lines added or raised since stay.</summary>
-    Taken,
-    /// <summary>Nothing was left after subtracting, so the cart was deleted (as before: a checkout empties the cart).</summary>
-    Emptied,
-    /// <summary>This order was already taken out of this cart (a redelivery): nothing changed.</summary>
-    AlreadyTaken,
-    CartNotFound,
-}
-
 /// <summary>What merging a guest cart did: <c>Done</c> with the lines dropped beyond the limit, <c>CartNotFound</c>, or
 /// <c>OtherCurrency</c> when both carts have lines in different currencies (nothing merged, the guest cart kept).</summary>
 public readonly record struct CartMerge(CartChange Change, int Dropped);
@@ -48,14 +36,6 @@ public interface ICartStore
     Task<CartChange> RemoveAsync(string cartId, string sku, CartLimits limits, DateTimeOffset now, CancellationToken ct);
 
     Task<bool> DeleteAsync(string cartId, CancellationToken ct);
-
-    /// <summary>
-    /// Takes what an order took out of the cart, atomically and once per order id: each ordered sku's quantity is
-    /// subtracted (the line goes when it reaches 0), so lines added and quantities raised after the order stay. The
-    /// order id is remembered on the cart, so a second delivery of the same order changes nothing. A cart left with
-    /// no line is deleted. <paramref name="ordered"/> maps sku to the quantity ordered (skus in canonical form).
-    /// </summary>
-    Task<OrderTaken> TakeOrderAsync(string cartId, Guid orderId, IReadOnlyDictionary<string, int> ordered, DateTimeOffset now, CancellationToken ct);
 
     /// <summary>The signed-in user's cart, if any.</summary>
     Task<string?> FindByOwnerAsync(Guid ownerId, DateTimeOffset now, CancellationToken ct);

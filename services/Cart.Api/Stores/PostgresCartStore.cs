@@ -24,10 +24,6 @@ public sealed class PostgresCartStore(NpgsqlDataSource dataSource) : ICartStore
             currency char(3) NOT NULL,
             added_at timestamptz NOT NULL,
             PRIMARY KEY (cart_id, sku));
-        CREATE TABLE IF NOT EXISTS cart_orders_taken (
-            cart_id text NOT NULL REFERENCES carts (id) ON DELETE CASCADE,
-            order_id uuid NOT NULL,
-            PRIMARY KEY (cart_id, order_id));
         """;
 
     public async Task EnsureSchemaAsync(CancellationToken ct)
@@ -160,55 +156,6 @@ public sealed class PostgresCartStore(NpgsqlDataSource dataSource) : ICartStore
         await using var command = dataSource.CreateCommand("DELETE FROM carts WHERE id = $1");
         command.Parameters.Add(new() { Value = cartId });
         return await command.ExecuteNonQueryAsync(ct) > 0;
-    }
-
-    public async Task<OrderTaken> TakeOrderAsync(string cartId, Guid orderId, IReadOnlyDictionary<string, int> ordered, DateTimeOffset now, CancellationToken ct)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
-        await using var tx = await connection.BeginTransactionAsync(ct);
-        await using var lockCart = new NpgsqlCommand("SELECT 1 FROM carts WHERE id = $1 AND expires_at > $2 FOR UPDATE", connection, tx)
-        {
-            Parameters = { new() { Value = cartId }, new() { Value = now } },
-        };
-        if (await lockCart.ExecuteScalarAsync(ct) is null)
-        {
-            return OrderTaken.CartNotFound;
-        }
-
-        await using var remember = new NpgsqlCommand(
-            "INSERT INTO cart_orders_taken (cart_id, order_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", connection, tx)
-        {
-            Parameters = { new() { Value = cartId }, new() { Value = orderId } },
-        };
-        if (await remember.ExecuteNonQueryAsync(ct) == 0)
-        {
-            return OrderTaken.AlreadyTaken; // rolled back on dispose
-        }
-
-        // Lines the order took entirely go; the others keep what is left (the two sets of rows are disjoint).
-        await using var take = new NpgsqlCommand("""
-            WITH ordered AS (SELECT sku, quantity FROM unnest($2::text[], $3::int[]) AS o(sku, quantity)),
-                 gone AS (DELETE FROM cart_lines l USING ordered o WHERE l.cart_id = $1 AND l.sku = o.sku AND l.quantity <= o.quantity RETURNING 1)
-            UPDATE cart_lines l SET quantity = l.quantity - o.quantity FROM ordered o
-            WHERE l.cart_id = $1 AND l.sku = o.sku AND l.quantity > o.quantity
-            """, connection, tx)
-        {
-            Parameters = { new() { Value = cartId }, new() { Value = ordered.Keys.ToArray() }, new() { Value = ordered.Values.ToArray() } },
-        };
-        await take.ExecuteNonQueryAsync(ct);
-
-        await using var left = new NpgsqlCommand("SELECT count(*) FROM cart_lines WHERE cart_id = $1", connection, tx)
-        {
-            Parameters = { new() { Value = cartId } },
-        };
-        var emptied = (long)(await left.ExecuteScalarAsync(ct))! == 0;
-        await using var finish = new NpgsqlCommand(emptied ? "DELETE FROM carts WHERE id = $1" : "UPDATE carts SET updated_at = $2 WHERE id = $1", connection, tx)
-        {
-            Parameters = { new() { Value = cartId }, new() { Value = now } },
-        };
-        await finish.ExecuteNonQueryAsync(ct);
-        await tx.CommitAsync(ct);
-        return emptied ? OrderTaken.Emptied : OrderTaken.Taken;
     }
 
     public async Task<string?> FindByOwnerAsync(Guid ownerId, DateTimeOffset now, CancellationToken ct)

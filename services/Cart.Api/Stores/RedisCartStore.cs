@@ -5,8 +5,7 @@ namespace Cart.Api.Stores;
 
 /// <summary>
 /// One Redis hash per cart (<c>cart:{id}</c>): <c>_owner</c>, <c>_updated</c>, and per sku
-/// <c>q:{sku}</c> (quantity) and <c>p:{sku}</c> (price|currency|added-at), and <c>o:{order id}</c> for each order already
-/// taken out of the cart. Every change is one Lua script,
+/// <c>q:{sku}</c> (quantity) and <c>p:{sku}</c> (price|currency|added-at). Every change is one Lua script,
 /// so it is atomic, and it resets the key's TTL (sliding expiry). A user's cart id is kept under <c>cart-owner:{user}</c>.
 /// </summary>
 public sealed class RedisCartStore(IConnectionMultiplexer redis) : ICartStore
@@ -96,41 +95,6 @@ public sealed class RedisCartStore(IConnectionMultiplexer redis) : ICartStore
         return dropped
         """);
 
-    // Subtracts an order's quantities once per order id. @ordered is "SKU qty SKU qty …" (skus have no spaces).
-    // Returns 0 taken, 1 emptied (cart deleted), -1 no cart, -2 this order was already taken.
-    private static readonly LuaScript Take = LuaScript.Prepare("""
-        if redis.call('EXISTS', @key) == 0 then return -1 end
-        local marker = 'o:' .. @order
-        if redis.call('HEXISTS', @key, marker) == 1 then return -2 end
-        local sku = nil
-        for token in string.gmatch(@ordered, '%S+') do
-          if sku == nil then
-            sku = token
-          else
-            local q = 'q:' .. sku
-            local current = tonumber(redis.call('HGET', @key, q) or '0')
-            if current > 0 then
-              local left = current - tonumber(token)
-              if left <= 0 then
-                redis.call('HDEL', @key, q, 'p:' .. sku)
-                redis.call('HINCRBY', @key, '_lines', -1)
-              else
-                redis.call('HSET', @key, q, left)
-              end
-            end
-            sku = nil
-          end
-        end
-        if tonumber(redis.call('HGET', @key, '_lines') or '0') <= 0 then
-          local owner = redis.call('HGET', @key, '_owner')
-          redis.call('DEL', @key)
-          if owner and owner ~= '' and redis.call('GET', 'cart-owner:' .. owner) == @id then redis.call('DEL', 'cart-owner:' .. owner) end
-          return 1
-        end
-        redis.call('HSET', @key, marker, '1', '_updated', @now)
-        return 0
-        """);
-
     private IDatabase Db => redis.GetDatabase();
 
     public async Task CreateAsync(string cartId, Guid? ownerId, CartLimits limits, DateTimeOffset now, CancellationToken ct)
@@ -211,17 +175,6 @@ public sealed class RedisCartStore(IConnectionMultiplexer redis) : ICartStore
         }
 
         return await Db.KeyDeleteAsync(Key(cartId));
-    }
-
-    public async Task<OrderTaken> TakeOrderAsync(string cartId, Guid orderId, IReadOnlyDictionary<string, int> ordered, DateTimeOffset now, CancellationToken ct)
-    {
-        var result = (long)await Db.ScriptEvaluateAsync(Take, new
-        {
-            key = (RedisKey)Key(cartId), id = cartId, order = orderId.ToString("N"),
-            ordered = string.Join(' ', ordered.Select(o => $"{o.Key} {o.Value.ToString(CultureInfo.InvariantCulture)}")),
-            now = Stamp(now),
-        });
-        return result switch { -1 => OrderTaken.CartNotFound, -2 => OrderTaken.AlreadyTaken, 1 => OrderTaken.Emptied, _ => OrderTaken.Taken };
     }
 
     public async Task<string?> FindByOwnerAsync(Guid ownerId, DateTimeOffset now, CancellationToken ct)
