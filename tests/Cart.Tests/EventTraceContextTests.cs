@@ -80,21 +80,5 @@ public sealed class EventTraceContextTests(TestInfrastructure infrastructure) : 
         Assert.Equal(0, await _redis.GetDatabase().StreamLengthAsync(EventStreams.DeadLetter(EventStreams.Ordering)));
     }
 
-    private async Task DrainAsync()
-    {
-        var consumer = _service.Services.GetRequiredService<OrderingEventsConsumer>();
-        await consumer.EnsureGroupAsync();
-        for (var i = 0; i < 100; i++)
-        {
-            await consumer.ConsumeOnceAsync(CancellationToken.None);
-            var pending = await _redis.GetDatabase().StreamPendingAsync(EventStreams.Key(EventStreams.Ordering), "cart-api");
-            var info = await _redis.GetDatabase().StreamGroupInfoAsync(EventStreams.Key(EventStreams.Ordering));
-            if (pending.PendingMessageCount == 0 && info.Single(g => g.Name == "cart-api").Lag is 0 or null)
-            {
-                return;
-            }
-
-            await Task.Delay(20);
-        }
-    }
+    private Task DrainAsync() => OrderingStreamDrain.DrainAsync(_service.Services, _redis);
 }

@@ -76,24 +76,7 @@ public sealed class OrderingEventsTests(TestInfrastructure infrastructure) : IAs
         return id;
     }
 
-    private async Task DrainAsync()
-    {
-        var consumer = _service.Services.GetRequiredService<OrderingEventsConsumer>();
-        await consumer.EnsureGroupAsync();
-        // The hosted consumer may take entries first; draining until the group has nothing pending covers both.
-        for (var i = 0; i < 100; i++)
-        {
-            await consumer.ConsumeOnceAsync(CancellationToken.None);
-            var pending = await _redis.GetDatabase().StreamPendingAsync(EventStreams.Key(EventStreams.Ordering), "cart-api");
-            var info = await _redis.GetDatabase().StreamGroupInfoAsync(EventStreams.Key(EventStreams.Ordering));
-            if (pending.PendingMessageCount == 0 && info.Single(g => g.Name == "cart-api").Lag is 0 or null)
-            {
-                return;
-            }
-
-            await Task.Delay(20);
-        }
-    }
+    private Task DrainAsync() => OrderingStreamDrain.DrainAsync(_service.Services, _redis);
 
     [Fact]
     public async Task The_ordered_cart_is_emptied_and_a_redelivery_changes_nothing()
