@@ -28,22 +28,8 @@ started=$(date +%s)
 echo "healthy; settling ${settle} s"
 sleep "$settle"
 
-descendants() { echo "$1"; local c; for c in $(pgrep -P "$1"); do descendants "$c"; done; }
-tree() { { descendants "$apphost"; for d in $(pgrep -f -- "--monitor $apphost " || true); do descendants "$d"; done; } | sort -u; }
-ticks() { # pid -> utime+stime+cutime+cstime is not wanted (children counted apart); utime+stime only
-  awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
-declare -A before names
-for p in $(tree); do before[$p]=$(ticks "$p"); names[$p]=$(tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null | cut -c1-90); done
-sleep "$window"
-hz=$(getconf CLK_TCK); cores=$(nproc); total=0
-report=""
-for p in "${!before[@]}"; do
-  now=$(ticks "$p"); d=$(( now - ${before[$p]} )); total=$(( total + d ))
-  [ "$d" -gt 0 ] && report+="$(awk -v d="$d" -v hz="$hz" -v w="$window" -v c="$cores" 'BEGIN{printf "%6.2f %%", d/hz/w/c*100}')  ${names[$p]}"$'\n'
-done
-echo "processes: ${#before[@]}"
-echo "$report" | sort -rn | head -20
-awk -v d="$total" -v hz="$hz" -v w="$window" -v c="$cores" 'BEGIN{printf "idle CPU of the whole platform over %d s: %.2f %% of the machine (%d cores)\n", w, d/hz/w/c*100, c}'
+. bench/lib/process-cpu.sh
+process_cpu "$apphost" "$window"
 
 if [ "$telemetry" = true ] && command -v python3 >/dev/null; then
   left=$(( idle_minutes * 60 - ($(date +%s) - started) ))

@@ -11,7 +11,7 @@ public sealed class ConsumerOptions
 
     /// <summary>The longest wait between looks while the stream is quiet (the relay's pub/sub notice wakes it at once).</summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "00:10:00")]
-    public TimeSpan IdlePollInterval { get; set; } = TimeSpan.FromSeconds(2);
+    public TimeSpan IdlePollInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>An entry this consumer failed is retried after this, doubled for each delivery, at most <see cref="ReclaimAfter"/>.</summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00")]

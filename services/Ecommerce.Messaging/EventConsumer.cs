@@ -192,6 +192,12 @@ public abstract partial class EventConsumer(IConnectionMultiplexer redis, Consum
             return true;
         }
 
+        if (entry["occurredAt"].TryParse(out long occurredAt))
+        {
+            var delay = Clock.GetUtcNow().ToUnixTimeMilliseconds() - occurredAt;
+            MessagingTelemetry.Delay.Record(Math.Max(0, delay) / 1000.0, MessagingTelemetry.GroupTags(key, Group));
+        }
+
         try
         {
             var e = JsonSerializer.Deserialize(entry["data"].ToString(), IntegrationEventJson.Default.IntegrationEvent)

@@ -33,6 +33,15 @@ public static class MessagingTelemetry
     public static readonly Counter<long> Parked = Meter.CreateCounter<long>("ecommerce.consumer.parked", "{message}",
         "Stream entries moved to the dead-letter stream");
 
+    /// <summary>
+    /// From an event's commit (the outbox row's <c>occurred_at</c>, carried as the entry's <c>occurredAt</c>) to a consumer
+    /// starting to handle it: the relay's wait, the XADD, the pub/sub notice and the consumer's wake. Redeliveries count with
+    /// their whole delay, so a retried event shows as the outlier it is.
+    /// </summary>
+    public static readonly Histogram<double> Delay = Meter.CreateHistogram<double>("ecommerce.consumer.delay", "s",
+        "Time from an event's commit to a consumer starting to handle it",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] });
+
     static MessagingTelemetry()
     {
         Meter.CreateObservableGauge("ecommerce.outbox.backlog",

@@ -11,7 +11,7 @@ public sealed class OutboxOptions
 
     /// <summary>The longest wait between looks while there is nothing to relay (commits in this process wake it at once).</summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "00:10:00")]
-    public TimeSpan IdlePollInterval { get; set; } = TimeSpan.FromSeconds(2);
+    public TimeSpan IdlePollInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     [Range(1, 10_000)]
     public int BatchSize { get; set; } = 200;

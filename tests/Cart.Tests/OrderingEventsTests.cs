@@ -37,9 +37,46 @@ public sealed class OrderingEventsTests(TestInfrastructure infrastructure) : IAs
         await _redis.DisposeAsync();
     }
 
-    private async Task PublishAsync(string data, string type = "OrderPlaced") =>
+    private async Task PublishAsync(string data, string type = "OrderPlaced", DateTimeOffset? occurredAt = null) =>
         await _redis.GetDatabase().StreamAddAsync(EventStreams.Key(EventStreams.Ordering),
-            [new("id", Guid.CreateVersion7().ToString()), new("type", type), new("data", data)]);
+        [
+            new("id", Guid.CreateVersion7().ToString()), new("type", type), new("data", data),
+            .. occurredAt is { } at ? new NameValueEntry[] { new("occurredAt", at.ToUnixTimeMilliseconds()) } : [],
+        ]);
+
+    [Fact]
+    public async Task The_consumer_reports_how_long_an_event_waited_since_its_commit()
+    {
+        // The relay writes occurredAt (the outbox row's commit time, Unix ms); the consumer records now minus that
+        // when it starts handling, on ecommerce.consumer.delay with its stream and group.
+        var delays = new System.Collections.Concurrent.ConcurrentBag<double>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument is { Meter.Name: MessagingTelemetry.Name, Name: "ecommerce.consumer.delay" })
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<double>((_, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag is { Key: "messaging.consumer.group.name", Value: "cart-api" })
+                {
+                    delays.Add(value);
+                }
+            }
+        });
+        listener.Start();
+
+        await PublishAsync(JsonSerializer.Serialize<IntegrationEvent>(new StockChanged("MUG", 4), IntegrationEventJson.Default.IntegrationEvent), "StockChanged",
+            DateTimeOffset.UtcNow.AddSeconds(-3));
+        await DrainAsync();
+
+        var delay = Assert.Single(delays);
+        Assert.InRange(delay, 3.0, 60.0);
+    }
 
     [Fact]
     public async Task Stock_events_show_on_cart_lines_as_units_available_without_asking_ordering()

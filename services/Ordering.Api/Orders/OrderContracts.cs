@@ -41,7 +41,7 @@ public sealed class OrderingOptions
 
     /// <summary>The longest wait between looks of the summary projector while no order event commits (a commit wakes it).</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
-    public TimeSpan ProjectionIdleInterval { get; set; } = TimeSpan.FromSeconds(1);
+    public TimeSpan ProjectionIdleInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>As many lines as a cart may hold (Cart:MaxLines), so every valid cart can be checked out.</summary>
     [Range(1, 10_000)]
