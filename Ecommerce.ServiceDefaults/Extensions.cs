@@ -24,6 +24,10 @@ public static class ServiceDefaultsExtensions
     public const string AlivenessEndpointPath = "/alive";
     public const string LiveTag = "live";
 
+    /// <summary>New traces a service starts per second at most (<see cref="Ecommerce.ServiceDefaults.NewTraceBudget"/>); 0 starts none.</summary>
+    public const string NewTracesPerSecondKey = "Telemetry:NewTracesPerSecond";
+    public const double DefaultNewTracesPerSecond = 20;
+
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.ConfigureOpenTelemetry();
@@ -68,7 +72,8 @@ public static class ServiceDefaultsExtensions
                 .AddRuntimeInstrumentation()
                 .AddMeter("Ecommerce.*"))
             .WithTracing(tracing => tracing
-                .SetSampler(new Ecommerce.ServiceDefaults.IdlePollSampler()) // idle polls are not traces: see its comment
+                .SetSampler(new Ecommerce.ServiceDefaults.IdlePollSampler( // idle polls are not traces, and new traces have a budget: see their comments
+                    new Ecommerce.ServiceDefaults.NewTraceBudget(builder.Configuration.GetValue(NewTracesPerSecondKey, DefaultNewTracesPerSecond), TimeProvider.System)))
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource("Ecommerce.*")
                 .AddAspNetCoreInstrumentation(o =>

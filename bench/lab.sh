@@ -44,7 +44,7 @@ settle() {
   for _i in $(seq 1 60); do [ "$(cpu_busy)" -lt 20 ] && return 0; done
   return 1
 }
-# Runs one scenario after the machine settled; when it did not, the report says so next to the scenario's name.
+# Runs one scenario after the machine settled; when it did not, the report names it.
 b() {
   local name="" prev=""
   for a in "$@"; do [ "$prev" = --name ] && name="$a"; prev="$a"; done
@@ -52,12 +52,31 @@ b() {
   $bench "$@"
 }
 
+# "0.27 %  /path/Catalog.Api …" lines → "Catalog.Api 0.27 %, …" (a PostgreSQL backend by its database, the AppHost as such).
+largest() {
+  awk '{ n = split($3, a, "/"); name = a[n]
+         if (name == "postgres:") name = "postgres " $5; else if (name == "dotnet") { m = split($4, b, "/"); name = b[m] }
+         printf "%s%s %s %%", sep, name, $1; sep = ", " }'
+}
+
+# Like b, and records the CPU of every platform process during the scenario (its --duration) in load-cpu-<name>.txt.
+b_cpu() {
+  local name="" prev="" seconds=15 file
+  for a in "$@"; do [ "$prev" = --name ] && name="$a"; [ "$prev" = --duration ] && seconds="$a"; prev="$a"; done
+  settle || echo "UNSETTLED: \"$name\" started while the machine was still ≥ 20 % busy after 60 s of waiting; its figures include other work" | tee -a "$checks" >&2
+  file="$out/load-cpu-$(printf '%s' "$name" | tr -c 'a-zA-Z0-9\n' '-' | tr -s '-').txt"
+  { sleep 1; process_cpu "$apphost" "$(( seconds - 2 ))"; } > "$file" & local meter=$!
+  $bench "$@"
+  wait "$meter" || true
+  echo "[$label] CPU during \"$name\": $(tail -1 "$file" | sed 's/^whole platform: //'); largest: $(head -5 "$file" | largest)" | tee -a "$checks"
+}
+
 # The idle CPU of every process of the running platform (AppHost, DCP, stores, services), into the report.
 idle_cpu() {
   local label="$1" when="$2" file="$out/idle-$1-$2.txt"
   settle || true
   process_cpu "$apphost" 30 > "$file"
-  echo "[$label] idle CPU $when, 30 s: $(tail -1 "$file" | sed 's/^whole platform: //'); largest: $(head -3 "$file" | awk '{ n = split($3, a, "/"); printf "%s%s %s %%", sep, a[n], $1; sep = ", " }')" | tee -a "$checks"
+  echo "[$label] idle CPU $when, 30 s: $(tail -1 "$file" | sed 's/^whole platform: //'); largest: $(head -3 "$file" | largest)" | tee -a "$checks"
 }
 
 # From an order's commit to each consumer of its event starting to handle it, p99 (ecommerce.consumer.delay, read
@@ -94,6 +113,7 @@ run_config() {
   local key="$state.jwt-signing-key" token; token=$($bench token --key-file "$key")
   for _ in $(seq 1 600); do curl -s -H "Authorization: Bearer $token" "$gw/api/search/reindex" | grep -q '"state":"done"' && break; sleep 1; done
   echo "[$label] search rebuilt: $(curl -s -H "Authorization: Bearer $token" "$gw/api/search/reindex")" | tee -a "$checks"
+  idle_cpu "$label" "once started"
   $bench sample --url "$gw" --skus 5001 --id-file "$state/ids.txt" --sku-file "$state/skus.txt"
   # The hot sku is kept out of the sku list the other scenarios buy from, so only the hot-sku run sells it.
   local hot; hot=$(tail -1 "$state/skus.txt"); sed -i '$d' "$state/skus.txt"
@@ -104,14 +124,13 @@ run_config() {
   printf '%s\n' "/api/catalog/products?category=shoes&sort=price" "/api/catalog/products?sort=newest" \
     "/api/catalog/products?brand=Corvid&minPrice=1000&maxPrice=2000&sort=-price" "/api/catalog/products?attr.color=red&category=t-shirts" > "$state/browse.txt"
   local run="--url $gw --duration $duration --out $results"
-  idle_cpu "$label" "once started"
   # Warm-up (JIT, pools, caches of the hit set), not recorded.
   $bench mix --url "$gw" --rate 100 --duration 5 --id-file "$state/ids.txt" --sku-file "$state/skus.txt" --key-file "$key" --out /dev/null >/dev/null
   if [ "$label" = telemetry-off ]; then
     # Telemetry's cost: the same maximum-rate scenarios as the polyglot start, without OTLP export.
-    b urls $run --rate 0 --connections 32 --url-file "$state/hit.txt" --name "product detail, hot set [$label]"
+    b_cpu urls $run --rate 0 --connections 32 --url-file "$state/hit.txt" --name "product detail, hot set [$label]"
     b mix $run --rate 0 --connections 32 --id-file "$state/ids.txt" --sku-file "$state/skus.txt" --key-file "$key" --name "mix max [$label]"
-    b checkout --url "$gw" --duration 60 --out "$results" --rate 0 --connections 16 --sku-file "$state/skus.txt" --key-file "$key" --name "checkout max, 60 s [$label]" >/dev/null
+    b_cpu checkout --url "$gw" --duration 60 --out "$results" --rate 0 --connections 16 --sku-file "$state/skus.txt" --key-file "$key" --name "checkout max, 60 s [$label]" >/dev/null
     stop
     return
   fi
@@ -119,7 +138,7 @@ run_config() {
     b mix $run --rate "$rate" --id-file "$state/ids.txt" --sku-file "$state/skus.txt" --key-file "$key" --name "mix $rate/s [$label]"
   done
   b mix $run --rate 0 --connections 32 --id-file "$state/ids.txt" --sku-file "$state/skus.txt" --key-file "$key" --name "mix max [$label]"
-  b urls $run --rate 0 --connections 32 --url-file "$state/hit.txt" --name "product detail, hot set [$label]"
+  b_cpu urls $run --rate 0 --connections 32 --url-file "$state/hit.txt" --name "product detail, hot set [$label]"
   # The goal's shape: fewer connections (less queueing at the same throughput), and open loop at the goal's rate.
   b urls $run --rate 0 --connections 16 --url-file "$state/hit.txt" --name "product detail, hot set, 16 connections [$label]"
   if [ "$label" = polyglot ]; then
@@ -140,9 +159,10 @@ run_config() {
   b urls --url "$search_api" --duration "$duration" --out "$results" --rate 100 --url-file bench/search/text.txt --name "direct: search text+facets 100/s [$label]"
   b cart --url "$cart_api" --duration "$duration" --out "$results" --rate 20 --sku-list "$(sed -n '1p;2p;3p' "$state/skus.txt" | paste -sd,)" --name "direct: cart round trip 20/s [$label]"
   b checkout --url "$ordering_api" --duration "$duration" --out "$results" --rate 50 --sku-file "$state/skus.txt" --key-file "$key" --name "direct: checkout 50/s [$label]" >/dev/null
-  # Checkout sustained for 60 s: distinct skus, then every order on one sku (the row every order locks).
-  b checkout --url "$gw" --duration 60 --out "$results" --rate 0 --connections 16 --sku-file "$state/skus.txt" --key-file "$key" --name "checkout max, 60 s [$label]" >/dev/null
+  # First the consumers' delay at a fixed 100 orders/s (before the maximum-rate runs leave them a backlog), then
+  # checkout sustained for 60 s: distinct skus, then every order on one sku (the row every order locks).
   consumer_delay "$label" "$gw" "$key"
+  b_cpu checkout --url "$gw" --duration 60 --out "$results" --rate 0 --connections 16 --sku-file "$state/skus.txt" --key-file "$key" --name "checkout max, 60 s [$label]" >/dev/null
   local sold
   sold=$(b checkout --url "$gw" --duration 60 --out "$results" --rate 0 --connections 32 --hot-sku "$hot" --key-file "$key" --name "checkout, hot sku, 60 s [$label]" \
     | tee /dev/stderr | awk '/^orders accepted:/ { print $3 }')

@@ -31,6 +31,12 @@ public static class ServiceResourceDefaults
                 // Aspire exports metrics every second for a fresh dashboard; seven processes doing so kept the idle
                 // dashboard and services busy (bench/results/2026-12-03-idle.md). Every 5 s is fresh enough for a chart.
                 context.EnvironmentVariables["OTEL_METRIC_EXPORT_INTERVAL"] = MetricExportIntervalMilliseconds;
+                // --AppHost:NewTracesPerSecond <n>: each service's budget of new traces (ServiceDefaults' NewTraceBudget).
+                if (project.ApplicationBuilder.Configuration["AppHost:NewTracesPerSecond"] is { Length: > 0 } budget)
+                {
+                    context.EnvironmentVariables["Telemetry__NewTracesPerSecond"] = budget;
+                }
+
                 // --AppHost:OtlpEndpoint <url>: every service exports to this OTLP/HTTP collector instead of the dashboard
                 // (the end-to-end suite follows one trace across services with it; any OpenTelemetry collector works).
                 if (project.ApplicationBuilder.Configuration["AppHost:OtlpEndpoint"] is { Length: > 0 } collector)
