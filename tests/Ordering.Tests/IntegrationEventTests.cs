@@ -43,4 +43,30 @@ public sealed class IntegrationEventTests(TestInfrastructure infrastructure) : I
             e => Assert.Equal(order.Id, Assert.IsType<OrderCancelled>(e).OrderId),
             e => Assert.Equal(new StockChanged("PEN", 10), e));
     }
+
+    [Fact]
+    public async Task A_checkouts_stock_event_carries_the_skus_availability_over_every_warehouse()
+    {
+        // Checkout computes the StockChanged figure from the rows it locked (no query while they are locked): the sum over
+        // all warehouses of the sku, less what the order took from whichever warehouse it took it.
+        var service = _host.Instance();
+        using var admin = service.CreateClient(TestTokens.Admin());
+        using var customer = service.CreateClient(TestTokens.Customer(Guid.CreateVersion7()));
+        _host.Catalog.Set("INK", 3m);
+        await OrderingHost.SetStockAsync(admin, "INK", "main", 3);
+        await OrderingHost.SetStockAsync(admin, "INK", "east", 5);
+        using var placed = await OrderingHost.PlaceAsync(customer, OrderingHost.Order(("INK", 4)));
+        placed.EnsureSuccessStatusCode();
+
+        using var redis = await ConnectionMultiplexer.ConnectAsync(_host.Redis);
+        var stream = EventStreams.Key(EventStreams.Ordering);
+        await Ecommerce.Testing.Poll.UntilAsync(async () => (await redis.GetDatabase().StreamRangeAsync(stream))
+            .Any(e => e["type"] == "OrderPlaced"), TimeSpan.FromSeconds(10), "the OrderPlaced event on the stream");
+        var stockEvents = (await redis.GetDatabase().StreamRangeAsync(stream))
+            .Select(e => System.Text.Json.JsonSerializer.Deserialize(e["data"].ToString(), IntegrationEventJson.Default.IntegrationEvent)!)
+            .OfType<StockChanged>().ToList();
+        Assert.Equal(new StockChanged("INK", 4), stockEvents[^1]);
+        var inventory = await customer.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/inventory/INK", TestContext.Current.CancellationToken);
+        Assert.Equal(4, inventory.GetProperty("available").GetInt32());
+    }
 }

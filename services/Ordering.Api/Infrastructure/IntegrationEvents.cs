@@ -1,5 +1,6 @@
 using Ecommerce.Messaging;
 using Microsoft.EntityFrameworkCore;
+using Ordering.Api.Inventory;
 using Ordering.Api.Orders;
 using Integration = Ecommerce.Contracts.Events;
 
@@ -25,12 +26,26 @@ public static class IntegrationEvents
         }
     }
 
-    /// <summary>One StockChanged per sku with its availability as this transaction leaves it.</summary>
-    public static async Task AddStockChangedAsync(OrderingDb db, IEnumerable<string> skus, DateTimeOffset now, CancellationToken ct)
+    /// <summary>
+    /// One StockChanged per sku with its availability as this transaction leaves it: as the effect computed it from the
+    /// rows it locked, or else read back (a query fewer while a hot sku's row is locked: checkout on one sku is bounded
+    /// by how long each transaction holds that lock).
+    /// </summary>
+    public static async Task AddStockChangedAsync(OrderingDb db, StockOutcome stock, DateTimeOffset now, CancellationToken ct)
     {
-        var list = skus.Distinct().ToArray();
+        var list = stock.AvailabilityChanged.Distinct().ToArray();
         if (list.Length == 0)
         {
+            return;
+        }
+
+        if (stock.AvailableAfter is { } known && list.All(known.ContainsKey))
+        {
+            foreach (var sku in list)
+            {
+                db.AddToOutbox(EventStreams.Ordering, new Integration.StockChanged(sku, known[sku]), now);
+            }
+
             return;
         }
 

@@ -9,9 +9,11 @@ public sealed record Allocation(string Sku, string Warehouse, int Quantity);
 
 /// <summary>
 /// What a stock effect did: the lines it could not reserve (then it changed nothing), and the skus whose availability
-/// it changed (each gets a StockChanged event).
+/// it changed (each gets a StockChanged event) — with that availability when the effect knows it from the rows it
+/// locked, so the event needs no query while the locks are held.
 /// </summary>
-public sealed record StockOutcome(IReadOnlyList<ShortLine> ShortLines, IReadOnlyList<string> AvailabilityChanged)
+public sealed record StockOutcome(IReadOnlyList<ShortLine> ShortLines, IReadOnlyList<string> AvailabilityChanged,
+    IReadOnlyDictionary<string, int>? AvailableAfter = null)
 {
     public static readonly StockOutcome Unchanged = new([], []);
 
@@ -30,7 +32,7 @@ public static class StockReservations
     public static async Task<StockOutcome> ReserveAsync(OrderingDb db, Guid orderId, IReadOnlyList<StockRequest> lines, DateTimeOffset expiresAt,
         DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var (allocations, shortLines) = await TryReserveAsync(db, lines, now, cancellationToken);
+        var (allocations, shortLines, availableAfter) = await TryReserveAsync(db, lines, now, cancellationToken);
         if (allocations is null)
         {
             return new StockOutcome(shortLines, []);
@@ -41,11 +43,14 @@ public static class StockReservations
             Id = Guid.CreateVersion7(), OrderId = orderId, Sku = a.Sku, Warehouse = a.Warehouse,
             Quantity = a.Quantity, ExpiresAt = expiresAt, Status = ReservationStatus.Active,
         }));
-        return new StockOutcome([], lines.Select(l => l.Sku).Distinct().ToList());
+        return new StockOutcome([], lines.Select(l => l.Sku).Distinct().ToList(), availableAfter);
     }
 
-    /// <returns>The allocations, or the lines that are short (then nothing was changed).</returns>
-    private static async Task<(List<Allocation>? Allocations, List<ShortLine> Short)> TryReserveAsync(
+    /// <returns>
+    /// The allocations and each sku's availability after them (exact: every row of those skus is locked), or the lines
+    /// that are short (then nothing was changed).
+    /// </returns>
+    private static async Task<(List<Allocation>? Allocations, List<ShortLine> Short, Dictionary<string, int> AvailableAfter)> TryReserveAsync(
         OrderingDb db, IReadOnlyList<StockRequest> lines, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var skus = lines.Select(l => l.Sku).Order(StringComparer.Ordinal).ToArray();
@@ -83,7 +88,7 @@ public static class StockReservations
 
         if (shortLines.Count > 0)
         {
-            return (null, shortLines);
+            return (null, shortLines, []);
         }
 
         foreach (var a in allocations)
@@ -93,7 +98,9 @@ public static class StockReservations
                 cancellationToken);
         }
 
-        return (allocations, shortLines);
+        var availableAfter = rows.GroupBy(r => r.Sku, StringComparer.Ordinal).ToDictionary(g => g.Key,
+            g => g.Sum(r => r.OnHand - r.Reserved) - allocations.Where(a => a.Sku == g.Key).Sum(a => a.Quantity), StringComparer.Ordinal);
+        return (allocations, shortLines, availableAfter);
     }
 
     /// <summary>

@@ -74,6 +74,11 @@ public sealed class OrderTransactions(OrderingDb db, TimeProvider time, OutboxRe
                 return Transacted.RollBack<PlacementOutcome>(new PlacementOutcome.KeyTaken());
             }
 
+            // The answer is recorded under the key before the stock is touched: every statement after the stock rows are
+            // locked holds them longer (a refusal rolls the record back with everything else).
+            var order = Order.New(orderId);
+            order.Apply(placed, now);
+            await CheckoutKeys.RecordAsync(db, key, order, ct);
             var stock = await AppendWithEffectsAsync(orderId, 0, actor, placed, now, ct);
             if (stock.Refused)
             {
@@ -81,9 +86,6 @@ public sealed class OrderTransactions(OrderingDb db, TimeProvider time, OutboxRe
                 return Transacted.RollBack<PlacementOutcome>(new PlacementOutcome.OutOfStock(stock.ShortLines));
             }
 
-            var order = Order.New(orderId);
-            order.Apply(placed, now);
-            await CheckoutKeys.RecordAsync(db, key, order, ct);
             return Transacted.Commit<PlacementOutcome>(new PlacementOutcome.Placed(order));
         }, ct);
         if (done.Commit)
@@ -112,7 +114,7 @@ public sealed class OrderTransactions(OrderingDb db, TimeProvider time, OutboxRe
         }
 
         IntegrationEvents.AddFor(db, orderId, e, now);
-        await IntegrationEvents.AddStockChangedAsync(db, stock.AvailabilityChanged, now, ct);
+        await IntegrationEvents.AddStockChangedAsync(db, stock, now, ct);
         await db.SaveChangesAsync(ct);
         return stock;
     }
