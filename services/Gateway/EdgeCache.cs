@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
 using StackExchange.Redis;
+using Yarp.ReverseProxy.Transforms;
 
 namespace Gateway;
 
@@ -60,17 +61,43 @@ public static partial class EdgeCache
         // it answer (DownstreamHealth), and the gateway serves every request without Redis (uncached), so Redis being away
         // must not take it out of a load balancer.
         builder.AddKeyedRedisClient(RedisName, settings => settings.DisableHealthChecks = true);
+        // Shared by the policy and the listener without a DI edge between them: the output cache store is built from
+        // OutputCacheOptions, so a policy resolved while configuring them must not need the store.
+        var state = new EdgeCacheState();
+        builder.Services.AddSingleton(state);
         builder.Services.AddSingleton<EdgeCacheInvalidation>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<EdgeCacheInvalidation>());
         // No base policy: only the route that names this policy is ever cached.
-        builder.Services.AddOutputCache();
-        builder.Services.AddOptions<OutputCacheOptions>().Configure<EdgeCacheInvalidation>((cache, invalidation) =>
+        builder.Services.AddOutputCache(cache =>
         {
             cache.DefaultExpirationTimeSpan = TimeSpan.FromSeconds(options.ExpirySeconds);
-            cache.AddPolicy(PolicyName, new ProductDetailPolicy(invalidation, TimeSpan.FromSeconds(options.ExpirySeconds)));
+            cache.AddPolicy(PolicyName, new ProductDetailPolicy(state, TimeSpan.FromSeconds(options.ExpirySeconds)));
         });
         return PolicyName;
     }
+
+    /// <summary>
+    /// A successful write of a product through this gateway drops its entries before the answer goes back, so the writer's
+    /// next read through the same gateway sees its write without waiting for the catalog's notice (which other replicas
+    /// of the gateway still rely on).
+    /// </summary>
+    public static IReverseProxyBuilder AddEdgeCacheEviction(this IReverseProxyBuilder proxy, string? policy) =>
+        policy is null ? proxy : proxy.AddTransforms(transforms =>
+        {
+            if (transforms.Route.OutputCachePolicy != policy) return;
+            transforms.AddResponseTransform(transform =>
+            {
+                var http = transform.HttpContext;
+                if (!HttpMethods.IsGet(http.Request.Method) && !HttpMethods.IsHead(http.Request.Method)
+                    && transform.ProxyResponse?.IsSuccessStatusCode == true
+                    && http.GetRouteValue("id") is string id && Guid.TryParse(id, out var productId))
+                {
+                    http.RequestServices.GetRequiredService<EdgeCacheInvalidation>().Evict(productId);
+                }
+
+                return ValueTask.CompletedTask;
+            });
+        });
 
     /// <summary>After the edge checks, authentication and rate limits: a cached answer skips none of them.</summary>
     public static void UseEdgeCache(this WebApplication app, string? policy)
@@ -94,7 +121,7 @@ public static partial class EdgeCache
 /// a well-formed If-None-Match if any (a malformed one is the catalog's 400 to give), answered 200 without Set-Cookie or
 /// <c>Cache-Control: no-store/private</c>, and only while the invalidation channel is heard.
 /// </summary>
-internal sealed class ProductDetailPolicy(EdgeCacheInvalidation invalidation, TimeSpan expiry) : IOutputCachePolicy
+internal sealed class ProductDetailPolicy(EdgeCacheState state, TimeSpan expiry) : IOutputCachePolicy
 {
     private static readonly object StartedAtGeneration = new();
 
@@ -103,7 +130,7 @@ internal sealed class ProductDetailPolicy(EdgeCacheInvalidation invalidation, Ti
         var http = context.HttpContext;
         var request = http.Request;
         var productId = Guid.Empty;
-        var cacheable = invalidation.Listening
+        var cacheable = state.Listening
             && (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
             && !request.Headers.ContainsKey(HeaderNames.Authorization)
             && !request.Headers.ContainsKey(HeaderNames.Cookie)
@@ -128,7 +155,7 @@ internal sealed class ProductDetailPolicy(EdgeCacheInvalidation invalidation, Ti
         context.CacheVaryByRules.HeaderNames = HeaderNames.Origin;
         context.Tags.Add(EdgeCache.AllEntriesTag);
         context.Tags.Add(EdgeCache.TagOf(productId));
-        http.Items[StartedAtGeneration] = invalidation.Generation;
+        http.Items[StartedAtGeneration] = state.Generation;
         return ValueTask.CompletedTask;
     }
 
@@ -142,7 +169,7 @@ internal sealed class ProductDetailPolicy(EdgeCacheInvalidation invalidation, Ti
             || !StringValues.IsNullOrEmpty(response.Headers.SetCookie)
             || ForbidsSharedCaching(response.Headers.CacheControl)
             // An invalidation arrived while this answer was on its way: it may be the version just replaced.
-            || http.Items[StartedAtGeneration] is not long started || started != invalidation.Generation)
+            || http.Items[StartedAtGeneration] is not long started || started != state.Generation)
         {
             context.AllowCacheStorage = false;
         }
@@ -156,26 +183,40 @@ internal sealed class ProductDetailPolicy(EdgeCacheInvalidation invalidation, Ti
             || HeaderUtilities.ContainsCacheDirective(cacheControl, CacheControlHeaderValue.PrivateString));
 }
 
+/// <summary>Whether the invalidation channel is heard, and a counter that moves on every eviction.</summary>
+public sealed class EdgeCacheState
+{
+    private volatile bool _listening;
+    private long _generation;
+
+    /// <summary>True while the invalidation channel is subscribed on a live connection: only then is anything cached.</summary>
+    public bool Listening
+    {
+        get => _listening;
+        internal set => _listening = value;
+    }
+
+    /// <summary>Moves on every invalidation and flush: an answer fetched across a move is not stored.</summary>
+    public long Generation => Interlocked.Read(ref _generation);
+
+    internal void Move() => Interlocked.Increment(ref _generation);
+}
+
 /// <summary>
 /// Listens to the catalog's invalidation channel and drops the named product's entries. <see cref="Listening"/> is what
 /// lets the policy cache at all: a notice published while the gateway cannot hear it is lost for good (pub/sub keeps
 /// nothing), so while the connection is down nothing is cached, and a lost or regained connection flushes everything.
 /// </summary>
-public sealed partial class EdgeCacheInvalidation(IServiceProvider services, IOutputCacheStore store, EdgeCacheOptions options,
-    ILogger<EdgeCacheInvalidation> logger) : BackgroundService
+public sealed partial class EdgeCacheInvalidation(IServiceProvider services, IOutputCacheStore store, EdgeCacheState state,
+    EdgeCacheOptions options, ILogger<EdgeCacheInvalidation> logger) : BackgroundService
 {
     private static readonly TimeSpan RetryEvery = TimeSpan.FromSeconds(5);
     private readonly RedisChannel _channel = RedisChannel.Literal(options.InvalidationChannel);
     private IConnectionMultiplexer? _redis;
     private ISubscriber? _subscriber;
-    private volatile bool _listening;
-    private long _generation;
 
     /// <summary>True while the invalidation channel is subscribed on a live connection.</summary>
-    public bool Listening => _listening;
-
-    /// <summary>Moves on every invalidation and flush: an answer fetched across a move is not stored.</summary>
-    public long Generation => Interlocked.Read(ref _generation);
+    public bool Listening => state.Listening;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -197,7 +238,7 @@ public sealed partial class EdgeCacheInvalidation(IServiceProvider services, IOu
                 // A retry after a failed try may add the handler twice: dropping an entry twice is harmless.
                 await subscriber.SubscribeAsync(_channel, OnMessage);
                 _subscriber = subscriber;
-                _listening = subscriber.IsConnected(_channel);
+                state.Listening = subscriber.IsConnected(_channel);
                 LogListening(logger, options.InvalidationChannel);
                 return;
             }
@@ -222,7 +263,7 @@ public sealed partial class EdgeCacheInvalidation(IServiceProvider services, IOu
             redis.ConnectionRestored -= OnConnectionRestored;
         }
 
-        _listening = false;
+        state.Listening = false;
         await base.StopAsync(cancellationToken);
     }
 
@@ -231,13 +272,16 @@ public sealed partial class EdgeCacheInvalidation(IServiceProvider services, IOu
         // The catalog publishes a product id; anything else on the channel is not for us.
         if (Guid.TryParse(message.ToString(), out var id))
         {
-            Evict(EdgeCache.TagOf(id));
+            Evict(id);
         }
     }
 
+    /// <summary>Drops every entry of one product (all methods, origins and spellings of its id).</summary>
+    internal void Evict(Guid productId) => Evict(EdgeCache.TagOf(productId));
+
     private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs e)
     {
-        _listening = false;
+        state.Listening = false;
         Evict(EdgeCache.AllEntriesTag);
         LogConnectionLost(logger, e.ConnectionType, e.FailureType);
     }
@@ -246,14 +290,14 @@ public sealed partial class EdgeCacheInvalidation(IServiceProvider services, IOu
     {
         // Whatever was published while the connection was down is lost: start empty.
         Evict(EdgeCache.AllEntriesTag);
-        _listening = _subscriber?.IsConnected(_channel) == true;
-        LogConnectionRestored(logger, e.ConnectionType, _listening);
+        state.Listening = _subscriber?.IsConnected(_channel) == true;
+        LogConnectionRestored(logger, e.ConnectionType, state.Listening);
     }
 
     private void Evict(string tag)
     {
         // First the generation, then the entries: an answer in flight sees the move and is not stored after the eviction.
-        Interlocked.Increment(ref _generation);
+        state.Move();
         var eviction = store.EvictByTagAsync(tag, CancellationToken.None);
         if (!eviction.IsCompletedSuccessfully)
         {

@@ -11,6 +11,7 @@ var productCachePolicy = builder.AddEdgeCache(); // null: no edge cache (switche
 var downstream = Downstream.Configured(builder.Configuration);
 builder.Services.AddReverseProxy()
     .LoadFromMemory(Downstream.Routes(downstream, productCachePolicy), Downstream.Clusters(downstream))
+    .AddEdgeCacheEviction(productCachePolicy)
     .AddServiceDiscoveryDestinationResolver(); // "http://catalog-api" → services__catalog-api__http__0
 builder.AddDownstreamHealthChecks(downstream);
 

@@ -126,6 +126,28 @@ public sealed class EdgeCacheTests(TestInfrastructure infrastructure) : IAsyncLi
     }
 
     [Fact]
+    public async Task A_write_through_the_gateway_drops_the_product_before_its_answer()
+    {
+        var path = ProductPath(Guid.NewGuid());
+        using var client = _gateway.CreateClient();
+        using (await GetAsync(client, path))
+        {
+        }
+
+        using (var put = await client.PutAsync(new Uri(path, UriKind.Relative), new StringContent("{}"), Ct))
+        {
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        }
+
+        // No waiting for the channel: the next read goes to the catalog (PUT, GET, GET).
+        using (await GetAsync(client, path))
+        {
+        }
+
+        Assert.Equal(3, _catalog.Calls(path));
+    }
+
+    [Fact]
     public async Task If_None_Match_with_the_cached_ETag_is_a_304_from_the_cache()
     {
         var path = ProductPath(Guid.NewGuid());
