@@ -119,6 +119,10 @@ try
         .WithExternalHttpEndpoints()
         .WithReference(identity).WithReference(catalog).WithReference(ordering).WithReference(cart).WithReference(search).WithReference(payments)
         .WaitFor(identity).WaitFor(catalog).WaitFor(ordering).WaitFor(cart).WaitFor(search).WaitFor(payments)
+        // The edge cache hears the catalog's invalidations on Redis. No WaitFor: the gateway serves, uncached, without it.
+        .WithReference(redis)
+        // false: no edge cache (the bench lab's single-PostgreSQL configuration, like --Catalog:CacheEnabled false).
+        .WithEnvironment("Gateway__EdgeCache__Enabled", config["Gateway:EdgeCache:Enabled"] ?? "true")
         // The public edge must not believe a client's X-Forwarded-For (it would dodge per-IP limits).
         .WithEnvironment("ASPNETCORE_FORWARDEDHEADERS_ENABLED", "false")
         // The bench lab raises this (--Gateway:WritesPerMinute 1000000): its load comes from one address.

@@ -208,6 +208,6 @@ gateway_goal_rate=$(( $(cat "$out/trivial-rps.txt") * 16 / 100 ))
 hot_stock="${HOT_STOCK:-20000}"
 run_config polyglot
 run_config telemetry-off --AppHost:Telemetry false
-run_config single-postgres --Cart:Store postgres --Search:Engine postgres --Catalog:CacheEnabled false
+run_config single-postgres --Cart:Store postgres --Search:Engine postgres --Catalog:CacheEnabled false --Gateway:EdgeCache:Enabled false
 $bench report --out "$results"
 echo "Report: $out/report.md"

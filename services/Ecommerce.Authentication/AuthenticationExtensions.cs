@@ -63,8 +63,8 @@ public static partial class AuthenticationExtensions
     }
 
     /// <summary>
-    /// A token of a signed-out session is refused by every service that has Redis (the gateway has none: it only
-    /// reads tokens to pick rate-limit partitions). Tokens without a session (tests, tools) are not checked.
+    /// A token of a signed-out session is refused by every service that has Redis (the gateway has none registered as
+    /// the default connection, only a keyed one for its edge cache: it reads tokens only to pick rate-limit partitions). Tokens without a session (tests, tools) are not checked.
     /// If Redis cannot answer, the token is accepted and a warning logged: it still expires within its lifetime,
     /// and sign-out must not turn a Redis outage into every signed-in request failing.
     /// </summary>

@@ -27,8 +27,11 @@ public static class Downstream
             .Order(StringComparer.Ordinal)
             .ToList();
 
-    public static IReadOnlyList<RouteConfig> Routes(IReadOnlyList<string> services) =>
-        OwnerByPrefix
+    /// <param name="productCachePolicy">
+    /// The output cache policy of anonymous product reads (<see cref="EdgeCache"/>), or null when the edge cache is off.
+    /// </param>
+    public static IReadOnlyList<RouteConfig> Routes(IReadOnlyList<string> services, string? productCachePolicy = null) =>
+        ProductDetail(services, productCachePolicy).Concat(OwnerByPrefix
             .Where(p => services.Contains(p.Value))
             .Select(p => new RouteConfig
             {
@@ -43,8 +46,27 @@ public static class Downstream
                     RouteId = p.Key + "-root",
                     ClusterId = p.Value,
                     Match = new RouteMatch { Path = $"/api/{p.Key}" },
-                }))
+                })))
             .ToList();
+
+    /// <summary>
+    /// One product's detail, more specific than <c>/api/catalog/{**rest}</c> so routing picks it: its own route only to carry
+    /// the edge cache's policy (which itself decides per request: only anonymous GET/HEAD). Browse lists, batches and
+    /// anything under a product stay on the catalog's general route and are never cached.
+    /// </summary>
+    private static IEnumerable<RouteConfig> ProductDetail(IReadOnlyList<string> services, string? productCachePolicy) =>
+        productCachePolicy is null || !services.Contains(OwnerByPrefix["catalog"])
+            ? []
+            :
+            [
+                new RouteConfig
+                {
+                    RouteId = "catalog-product",
+                    ClusterId = OwnerByPrefix["catalog"],
+                    Match = new RouteMatch { Path = "/api/catalog/products/{id:guid}" },
+                    OutputCachePolicy = productCachePolicy,
+                },
+            ];
 
     public static IReadOnlyList<ClusterConfig> Clusters(IReadOnlyList<string> services) =>
         services.Select(service => new ClusterConfig

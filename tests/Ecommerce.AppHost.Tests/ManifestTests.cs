@@ -76,6 +76,10 @@ public sealed class ManifestTests : IAsyncLifetime
             Assert.True(gateway.ContainsKey($"services__{service}__http__0"), $"the gateway has no reference to {service}");
         }
 
+        // The edge cache hears the catalog's invalidations on Redis, and is on unless the AppHost is told otherwise.
+        Assert.Equal("{redis.connectionString}", gateway["ConnectionStrings__redis"]);
+        Assert.Equal("true", gateway["Gateway__EdgeCache__Enabled"]);
+
         Assert.True(_resources.GetProperty("gateway").GetProperty("bindings").GetProperty("http").GetProperty("external").GetBoolean());
     }
 

@@ -23,6 +23,14 @@ public sealed class FakeDownstream : IAsyncDisposable
 
     public bool Healthy { get; set; } = true;
 
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _calls = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>A status to answer instead of 200 on a path (e.g. a 404 or a 503 for one product).</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<string, int> StatusByPath { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>How many requests reached this path (any method).</summary>
+    public int Calls(string path) => _calls.TryGetValue(path, out var calls) ? calls : 0;
+
     /// <summary>How many times its <c>/health</c> was called.</summary>
     public int HealthProbes => Volatile.Read(ref _healthProbes);
     public Uri Url => new(_app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
@@ -40,6 +48,13 @@ public sealed class FakeDownstream : IAsyncDisposable
         });
         app.Map("/{**path}", (HttpContext context) =>
         {
+            var path = context.Request.Path.Value ?? "";
+            downstream._calls.AddOrUpdate(path, 1, (_, calls) => calls + 1);
+            if (downstream.StatusByPath.TryGetValue(path, out var status))
+            {
+                return Results.StatusCode(status);
+            }
+
             // Also as a header: a HEAD answer has no body to echo in.
             context.Response.Headers["X-Echo-Method"] = context.Request.Method;
             context.Response.Headers["X-Echo-If-None-Match"] = context.Request.Headers.IfNoneMatch.ToString();
