@@ -50,16 +50,32 @@ public sealed partial class Rebuilder(ISearchEngine engine, CatalogFeed catalog,
         {
             await using var target = await engine.BeginReindexAsync(ct);
             long count = 0;
-            await foreach (var page in catalog.PagesAsync(ct))
+            var stages = new StageTimes();
+            var pages = catalog.PagesAsync(ct).GetAsyncEnumerator(ct);
+            await using (pages)
             {
-                await target.AddAsync(await DocumentsAsync(page, ct), ct);
-                count += page.Count;
-                _status = _status with { Indexed = count };
+                while (true)
+                {
+                    var at = System.Diagnostics.Stopwatch.GetTimestamp();
+                    if (!await pages.MoveNextAsync()) break;
+                    stages.Catalog += System.Diagnostics.Stopwatch.GetElapsedTime(at);
+                    var page = pages.Current;
+                    var documents = await DocumentsAsync(page, stages, ct);
+                    at = System.Diagnostics.Stopwatch.GetTimestamp();
+                    await target.AddAsync(documents, ct);
+                    stages.Index += System.Diagnostics.Stopwatch.GetElapsedTime(at);
+                    count += page.Count;
+                    _status = _status with { Indexed = count };
+                }
             }
 
+            var swapAt = System.Diagnostics.Stopwatch.GetTimestamp();
             await target.SwapAsync(ct);
+            stages.Swap = System.Diagnostics.Stopwatch.GetElapsedTime(swapAt);
             _status = _status with { State = "done", FinishedAt = time.GetUtcNow() };
             LogReindexed(logger, count, clock.ElapsedMilliseconds, engine.Name);
+            LogStages(logger, stages.Catalog.TotalMilliseconds, stages.Inventory.TotalMilliseconds, stages.StockBook.TotalMilliseconds,
+                stages.Index.TotalMilliseconds, stages.Swap.TotalMilliseconds);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -116,9 +132,9 @@ public sealed partial class Rebuilder(ISearchEngine engine, CatalogFeed catalog,
         }
     }
 
-    private async Task<List<SearchDocument>> DocumentsAsync(IReadOnlyList<ProductSnapshot> page, CancellationToken ct)
+    private async Task<List<SearchDocument>> DocumentsAsync(IReadOnlyList<ProductSnapshot> page, StageTimes stages, CancellationToken ct)
     {
-        var available = await RefreshStockAsync(page, ct);
+        var available = await RefreshStockAsync(page, ct, stages);
         return page.Where(p => p.Status == "active").Select(p =>
         {
             var document = SearchDocument.From(p, inStock: false);
@@ -127,8 +143,9 @@ public sealed partial class Rebuilder(ISearchEngine engine, CatalogFeed catalog,
     }
 
     /// <summary>Current availability of the products' skus from inventory, also written to the stock book.</summary>
-    private async Task<Dictionary<string, int>> RefreshStockAsync(IReadOnlyList<ProductSnapshot> products, CancellationToken ct)
+    private async Task<Dictionary<string, int>> RefreshStockAsync(IReadOnlyList<ProductSnapshot> products, CancellationToken ct, StageTimes? stages = null)
     {
+        var at = System.Diagnostics.Stopwatch.GetTimestamp();
         var skus = products.SelectMany(p => p.Variants.Select(v => v.Sku).Prepend(p.Sku)).Distinct().ToList();
         var available = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var chunk in skus.Chunk(100))
@@ -136,9 +153,20 @@ public sealed partial class Rebuilder(ISearchEngine engine, CatalogFeed catalog,
             foreach (var (sku, units) in await inventory.GetAvailableAsync(chunk, ct)) available[sku] = units;
         }
 
+        if (stages is not null) stages.Inventory += System.Diagnostics.Stopwatch.GetElapsedTime(at);
+        at = System.Diagnostics.Stopwatch.GetTimestamp();
         await stock.SetManyAsync(available);
+        if (stages is not null) stages.StockBook += System.Diagnostics.Stopwatch.GetElapsedTime(at);
         return available;
     }
+
+    private sealed class StageTimes
+    {
+        public TimeSpan Catalog, Inventory, StockBook, Index, Swap;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Reindex stages: catalog {Catalog:F0} ms, inventory {Inventory:F0} ms, stock book {StockBook:F0} ms, index adds {Index:F0} ms, swap {Swap:F0} ms")]
+    private static partial void LogStages(ILogger logger, double catalog, double inventory, double stockBook, double index, double swap);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Reindexed {Count} products in {Milliseconds} ms on {Engine}")]
     private static partial void LogReindexed(ILogger logger, long count, long milliseconds, string engine);
