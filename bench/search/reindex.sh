@@ -57,9 +57,9 @@ cpu_report() {
     fi
   done | sort -rn | head -8
 }
-# search-api's console (its per-stage log line): DCP writes each executable's stdout to a file.
-search_pid=$(pgrep -f "$PWD/services/Search.Api/bin/Release/net10.0/Search.Api" | head -1)
-search_log=$(readlink "/proc/$search_pid/fd/1" || true)
+# search-api's console (its per-stage log line): DCP copies each service's output to /tmp/aspire-dcp*/<id>_out; this
+# platform's search-api is the one that logged its Lucene folder under our state folder.
+search_log() { grep -la "$state" /tmp/aspire-dcp*/*_out 2>/dev/null | xargs -r grep -la "Reindex stages" | head -1; }
 echo "start-up rebuild: $(rate "$(until_finished)")"
 for run in $(seq 1 "$runs"); do
   sleep 5
@@ -68,5 +68,5 @@ for run in $(seq 1 "$runs"); do
   finished=$(until_finished)
   echo "run $run: $(rate "$finished")   $finished"
   cpu_report
-  { [ -f "$search_log" ] && grep -a "Reindex stages" "$search_log" | tail -1 | sed 's/^/  /'; } || echo "  (no stage line in $search_log)"
+  log_file=$(search_log); { [ -n "$log_file" ] && grep -a "Reindex stages" "$log_file" | tail -1 | sed 's/^/  /'; } || echo "  (no stage line found)"
 done
