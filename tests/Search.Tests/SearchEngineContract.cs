@@ -276,6 +276,25 @@ public abstract class SearchEngineContract : IAsyncDisposable
         Assert.Equal("Stride Trail Runner II", after.Items[1].Name);
         Assert.Equal(4, (await engine.VersionsAsync(Ct)).Count);
     }
+
+    [Fact]
+    public async Task A_product_written_live_and_by_the_rebuild_is_in_the_new_index_once_at_its_newest_version()
+    {
+        var engine = await CreateEngineAsync();
+
+        await using (var reindex = await engine.BeginReindexAsync(Ct))
+        {
+            // Live before the rebuild reaches it (the rebuild's older copy is dropped), and live after it (replaces it).
+            Assert.True(await engine.UpsertAsync(Corpus[0] with { Name = "Stride Trail Runner III", Version = 3 }, Ct));
+            await reindex.AddAsync([Corpus[0] with { Version = 2 }, Corpus[2]], Ct);
+            Assert.True(await engine.UpsertAsync(Corpus[2] with { Name = "Velo Road Sneaker II", Version = 2 }, Ct));
+            await reindex.SwapAsync(Ct);
+        }
+
+        var all = await engine.SearchAsync(Query(sort: "price"), Ct);
+        Assert.Equal(["Velo Road Sneaker II", "Stride Trail Runner III"], all.Items.Select(h => h.Name));
+        Assert.Equal(2, all.Total);
+    }
 }
 
 public sealed class LuceneEngineTests : SearchEngineContract

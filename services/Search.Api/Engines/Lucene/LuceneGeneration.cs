@@ -57,7 +57,10 @@ internal sealed class LuceneGeneration : IDisposable
     public bool Upsert(SearchDocument document)
     {
         if (Holds(document.Id, document.Version)) return false;
-        Writer.UpdateDocument(new Term(LuceneFields.Id, document.Id.ToString()), LuceneFields.ToDocument(document));
+        // _versions knows every id in this index (tombstones too): a new one has nothing to replace, and a plain add
+        // spares the buffered delete that every update costs at flush (most of a rebuild's writes are new ids).
+        if (_versions.ContainsKey(document.Id)) Writer.UpdateDocument(new Term(LuceneFields.Id, document.Id.ToString()), LuceneFields.ToDocument(document));
+        else Writer.AddDocument(LuceneFields.ToDocument(document));
         _versions[document.Id] = (document.Version, true);
         return true;
     }
