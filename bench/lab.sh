@@ -85,7 +85,8 @@ consumer_delay() {
   local label="$1" gw="$2" key="$3" svc pid collectors=()
   settle || echo "UNSETTLED: consumer delay [$label] started while the machine was still busy" | tee -a "$checks" >&2
   for svc in Cart.Api Search.Api Payments.Api; do
-    pid=$(pgrep -f "services/$svc/bin/Release/net10.0/$svc\$" | head -1)
+    # The newest such process: the platform this lab started (another one on the machine must not be measured).
+    pid=$(pgrep -n -f "services/$svc/bin/Release/net10.0/$svc\$")
     dotnet dotnet-counters collect -p "$pid" --counters "Ecommerce.Messaging[ecommerce.consumer.delay]" --refresh-interval 10 \
       --duration 00:00:00:38 --format csv -o "$out/delay-$svc-$label.csv" >/dev/null 2>&1 & collectors+=($!)
   done
