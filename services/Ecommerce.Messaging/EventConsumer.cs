@@ -69,9 +69,11 @@ public abstract partial class EventConsumer(IConnectionMultiplexer redis, Consum
                 LogReadFailed(logger, ex, Stream);
             }
 
+            // Read on every pass, busy ones too (at most every LagRefreshInterval): read only when a pass found nothing,
+            // the gauge kept its last idle reading, 0, for exactly as long as the consumer was behind (lab, 2026-12-03).
+            await ReportLagWhenDueAsync();
             if (handled == 0)
             {
-                await ReportLagWhenDueAsync();
                 // Its own failed entries come due without a notice: keep the busy pace until they are done.
                 await _signal.WaitAsync(foundWork: _retriesWaiting, stoppingToken);
             }

@@ -55,13 +55,63 @@ public abstract partial class OutboxRelay(OutboxOptions options, ILogger logger)
     protected void ReportBacklog(int unsent) => MessagingTelemetry.ReportBacklog(OutboxName, unsent);
 
     /// <summary>
-    /// XADDs one message to its stream inside its Producer span. Fields: <c>id</c> (the event id), <c>type</c>,
-    /// <c>data</c> (JSON with <c>$type</c> and <c>eventVersion</c>), <c>occurredAt</c> (Unix ms), and <c>traceparent</c> /
-    /// <c>tracestate</c> (W3C) when the row was written under a trace.
+    /// XADDs a batch to its streams in one Redis transaction (MULTI … EXEC), each message inside its own Producer span.
+    /// Fields: <c>id</c> (the event id), <c>type</c>, <c>data</c> (JSON with <c>$type</c> and <c>eventVersion</c>),
+    /// <c>occurredAt</c> (Unix ms), and <c>traceparent</c> / <c>tracestate</c> (W3C) when the row was written under a trace.
+    /// Why one transaction: an <c>await</c> per message queued each continuation behind a busy service's requests, so
+    /// the relay sent a few hundred messages a second at most and fell seconds behind at 100 orders/s (every consumer
+    /// of ordering's stream 6–7 s late, bench/results/2026-12-03-performance.md). One round trip for the batch keeps
+    /// the outbox order within each stream, and it is all or nothing: a failure sends none of the batch, which stays
+    /// unsent and is sent again, in order, by the next pass.
     /// </summary>
-    protected static async Task PublishAsync(IDatabase redis, OutboxMessage message)
+    protected static async Task PublishAsync(IDatabase redis, IReadOnlyList<OutboxMessage> batch)
     {
-        using var activity = MessagingTelemetry.StartPublish(message);
+        var transaction = redis.CreateTransaction();
+        var sends = new (Activity? Span, Task<RedisValue> Add)[batch.Count];
+        var outer = Activity.Current;
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var message = batch[i];
+            var span = MessagingTelemetry.StartPublish(message);
+            Activity.Current = outer; // each span is a sibling under its own stored parent, not a child of the one before
+            sends[i] = (span, transaction.StreamAddAsync(EventStreams.Key(message.Stream), Fields(message)));
+        }
+
+        Exception? failure = null;
+        try
+        {
+            if (!await transaction.ExecuteAsync())
+            {
+                failure = new RedisException("The outbox batch's Redis transaction was not executed");
+            }
+        }
+        catch (Exception ex)
+        {
+            failure = ex;
+        }
+
+        foreach (var (span, add) in sends)
+        {
+            if (failure is null && add.IsCompletedSuccessfully)
+            {
+                span?.SetTag("messaging.redis.entry_id", add.Result.ToString());
+            }
+            else
+            {
+                span?.SetStatus(ActivityStatusCode.Error, failure?.Message ?? add.Exception?.GetBaseException().Message);
+            }
+
+            span?.Dispose();
+        }
+
+        if (failure is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        }
+    }
+
+    private static NameValueEntry[] Fields(OutboxMessage message)
+    {
         var fields = new List<NameValueEntry>(6)
         {
             new("id", message.Id.ToString()),
@@ -79,16 +129,7 @@ public abstract partial class OutboxRelay(OutboxOptions options, ILogger logger)
             fields.Add(new("tracestate", message.TraceState));
         }
 
-        try
-        {
-            var entryId = await redis.StreamAddAsync(EventStreams.Key(message.Stream), [.. fields]);
-            activity?.SetTag("messaging.redis.entry_id", entryId.ToString());
-        }
-        catch (Exception ex)
-        {
-            activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
-            throw;
-        }
+        return [.. fields];
     }
 
     /// <summary>Wakes consumers waiting on the streams a batch went to, and counts what was relayed.</summary>

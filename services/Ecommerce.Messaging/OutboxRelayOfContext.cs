@@ -28,6 +28,7 @@ public sealed class OutboxRelay<TContext>(IServiceScopeFactory scopes, IConnecti
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             var batch = await db.Set<OutboxMessage>()
                 .FromSql($"SELECT * FROM outbox WHERE sent_at IS NULL ORDER BY position LIMIT {Options.BatchSize} FOR UPDATE SKIP LOCKED")
+                .AsNoTracking()
                 .ToListAsync(ct);
             ReportBacklog(batch.Count);
             if (batch.Count == 0)
@@ -35,14 +36,11 @@ public sealed class OutboxRelay<TContext>(IServiceScopeFactory scopes, IConnecti
                 return 0;
             }
 
-            var redisDb = redis.GetDatabase();
-            foreach (var message in batch)
-            {
-                await PublishAsync(redisDb, message);
-                message.SentAt = time.GetUtcNow();
-            }
-
-            await db.SaveChangesAsync(ct);
+            await PublishAsync(redis.GetDatabase(), batch);
+            // One statement marks the batch sent (tracked rows saved one UPDATE each).
+            var ids = batch.Select(m => m.Id).ToList();
+            var sentAt = time.GetUtcNow();
+            await db.Set<OutboxMessage>().Where(m => ids.Contains(m.Id)).ExecuteUpdateAsync(u => u.SetProperty(m => m.SentAt, sentAt), ct);
             await tx.CommitAsync(ct);
             if (batch.Count < Options.BatchSize)
             {

@@ -1,5 +1,7 @@
 using Ecommerce.Contracts.Events;
 using Ecommerce.Messaging;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 
 namespace Ordering.Tests;
@@ -68,5 +70,40 @@ public sealed class IntegrationEventTests(TestInfrastructure infrastructure) : I
         Assert.Equal(new StockChanged("INK", 4), stockEvents[^1]);
         var inventory = await customer.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/inventory/INK", TestContext.Current.CancellationToken);
         Assert.Equal(4, inventory.GetProperty("available").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_relay_pass_that_cannot_reach_redis_sends_nothing_and_the_next_sends_the_batch_once_in_order()
+    {
+        // The relay sends a batch in one Redis transaction: a failed pass leaves every row unsent (none half-sent out of
+        // order), and the next pass sends them all, in outbox order, and marks them sent with one statement.
+        var service = _host.Instance(settings: new() { ["Outbox:RelayEnabled"] = "false" });
+        using var admin = service.CreateClient(TestTokens.Admin());
+        foreach (var (sku, onHand) in new[] { ("A-1", 1), ("A-2", 2), ("A-3", 3) })
+        {
+            await OrderingHost.SetStockAsync(admin, sku, "main", onHand);
+        }
+
+        var scopes = service.Services.GetRequiredService<IServiceScopeFactory>();
+        var logger = Microsoft.Extensions.Logging.Abstractions.NullLogger<OutboxRelay<Ordering.Api.Infrastructure.OrderingDb>>.Instance;
+        using var unreachable = await ConnectionMultiplexer.ConnectAsync(new ConfigurationOptions
+        {
+            EndPoints = { new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 9) }, AbortOnConnectFail = false,
+            ConnectTimeout = 200, SyncTimeout = 200, AsyncTimeout = 200,
+        });
+        using var failing = new OutboxRelay<Ordering.Api.Infrastructure.OrderingDb>(scopes, unreachable, new OutboxOptions(), TimeProvider.System, logger);
+        await Assert.ThrowsAnyAsync<Exception>(() => failing.RelayOnceAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(3, await _host.QueryAsync(db => db.Set<OutboxMessage>().CountAsync(m => m.SentAt == null, TestContext.Current.CancellationToken)));
+
+        using var redis = await ConnectionMultiplexer.ConnectAsync(_host.Redis);
+        using var working = new OutboxRelay<Ordering.Api.Infrastructure.OrderingDb>(scopes, redis, new OutboxOptions(), TimeProvider.System, logger);
+        Assert.Equal(3, await working.RelayOnceAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(0, await working.RelayOnceAsync(TestContext.Current.CancellationToken));
+
+        var sent = (await redis.GetDatabase().StreamRangeAsync(EventStreams.Key(EventStreams.Ordering)))
+            .Select(e => System.Text.Json.JsonSerializer.Deserialize(e["data"].ToString(), IntegrationEventJson.Default.IntegrationEvent)!)
+            .ToList();
+        Assert.Equal([new StockChanged("A-1", 1), new StockChanged("A-2", 2), new StockChanged("A-3", 3)], sent);
+        Assert.Equal(0, await _host.QueryAsync(db => db.Set<OutboxMessage>().CountAsync(m => m.SentAt == null, TestContext.Current.CancellationToken)));
     }
 }

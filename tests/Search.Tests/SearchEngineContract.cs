@@ -216,6 +216,19 @@ public abstract class SearchEngineContract : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Several_in_stock_flags_are_set_in_one_call_and_only_those_products_change()
+    {
+        var engine = await WithCorpusAsync();
+
+        await engine.SetInStockAsync(new Dictionary<Guid, bool> { [Id(1)] = false, [Id(3)] = false }, Ct);
+        Assert.Empty(await SkusAsync(engine, Query(category: "shoes", inStock: true)));
+
+        await engine.SetInStockAsync(new Dictionary<Guid, bool> { [Id(1)] = true, [Id(3)] = false }, Ct);
+        Assert.Equal(["SKU-1"], await SkusAsync(engine, Query(category: "shoes", inStock: true)));
+        Assert.Equal(1, (await engine.VersionsAsync(Ct))[Id(1)]);
+    }
+
+    [Fact]
     public async Task Suggest_completes_word_prefixes_from_product_names()
     {
         var engine = await WithCorpusAsync();

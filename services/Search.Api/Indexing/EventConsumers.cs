@@ -21,17 +21,44 @@ public sealed class CatalogEventsConsumer(IConnectionMultiplexer redis, SearchIn
     protected override Task BeforeAcknowledgeAsync(CancellationToken ct) => indexer.FlushAsync(ct);
 }
 
-/// <summary>Stock levels from <c>events:ordering</c> (the in-stock filter).</summary>
+/// <summary>
+/// Stock levels from <c>events:ordering</c> (the in-stock filter), applied once per pass rather than per event: each
+/// in-stock flip was an index write made visible on its own (a Lucene refresh, a new segment), and at 60 orders/s search
+/// handled 15–40 events/s and fell 15–20 s behind (bench/results/2026-12-03-performance.md). Levels are absolute, so a
+/// pass's last level per sku is what applying each in turn would leave. The pass is applied and flushed before it is
+/// acknowledged; if that fails, every entry of the pass stays pending and is retried (as for a failed flush).
+/// </summary>
 public sealed class StockEventsConsumer(IConnectionMultiplexer redis, SearchIndexer indexer, ConsumerGroupName group, ConsumerOptions options,
     ILogger<StockEventsConsumer> logger) : EventConsumer(redis, options, logger)
 {
+    private readonly List<StockChanged> _pass = [];
+
     protected override string Stream => EventStreams.Ordering;
     protected override string Group => group.Value;
 
-    protected override Task HandleAsync(IntegrationEvent e, CancellationToken ct) =>
-        e is StockChanged changed ? indexer.StockChangedAsync(changed, ct) : Task.CompletedTask;
+    protected override Task HandleAsync(IntegrationEvent e, CancellationToken ct)
+    {
+        if (e is StockChanged changed)
+        {
+            _pass.Add(changed);
+        }
 
-    protected override Task BeforeAcknowledgeAsync(CancellationToken ct) => indexer.FlushAsync(ct);
+        return Task.CompletedTask;
+    }
+
+    protected override async Task BeforeAcknowledgeAsync(CancellationToken ct)
+    {
+        try
+        {
+            await indexer.StockChangedAsync(_pass, ct);
+        }
+        finally
+        {
+            _pass.Clear();
+        }
+
+        await indexer.FlushAsync(ct);
+    }
 }
 
 /// <summary>

@@ -24,12 +24,36 @@ public sealed class SearchIndexer(ISearchEngine engine, StockBook stock)
 
     public Task<bool> RemoveAsync(ProductDeleted deleted, CancellationToken ct) => engine.DeleteAsync(deleted.ProductId, deleted.Version, ct);
 
-    public async Task StockChangedAsync(StockChanged changed, CancellationToken ct)
+    public Task StockChangedAsync(StockChanged changed, CancellationToken ct) => StockChangedAsync([changed], ct);
+
+    /// <summary>
+    /// Applies stock events together: levels are absolute, so the last one per sku is what counts. One Redis write for the
+    /// levels, one read of every sku of the products they touch, one engine call for those products' flags.
+    /// </summary>
+    public async Task StockChangedAsync(IReadOnlyList<StockChanged> changes, CancellationToken ct)
     {
-        await stock.SetAsync(changed.Sku, changed.Available);
-        if (await engine.FindBySkuAsync(changed.Sku, ct) is { } document)
+        var levels = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var change in changes)
         {
-            await engine.SetInStockAsync(document.Id, await stock.AnyAvailableAsync(document.Skus), ct);
+            levels[change.Sku] = change.Available;
         }
+
+        await stock.SetManyAsync(levels);
+        var products = new Dictionary<Guid, SearchDocument>();
+        foreach (var sku in levels.Keys)
+        {
+            if (await engine.FindBySkuAsync(sku, ct) is { } document)
+            {
+                products.TryAdd(document.Id, document);
+            }
+        }
+
+        if (products.Count == 0)
+        {
+            return;
+        }
+
+        var available = await stock.GetAsync([.. products.Values.SelectMany(p => p.Skus).Distinct(StringComparer.Ordinal)]);
+        await engine.SetInStockAsync(products.Values.ToDictionary(p => p.Id, p => p.Skus.Any(s => available.GetValueOrDefault(s) > 0)), ct);
     }
 }

@@ -24,6 +24,18 @@ public interface ISearchEngine
     /// <summary>Sets a live product's in-stock flag; its version does not change (stock is not a catalog change).</summary>
     Task SetInStockAsync(Guid id, bool inStock, CancellationToken ct);
 
+    /// <summary>
+    /// Sets several live products' in-stock flags (a consumer's pass). The default sets them one by one; an engine that
+    /// makes each write visible on its own (Lucene's refresh: a new segment per call) does it once for the lot.
+    /// </summary>
+    async Task SetInStockAsync(IReadOnlyDictionary<Guid, bool> flags, CancellationToken ct)
+    {
+        foreach (var (id, inStock) in flags)
+        {
+            await SetInStockAsync(id, inStock, ct);
+        }
+    }
+
     /// <summary>Makes every write so far durable: the event consumers call it before they acknowledge what they applied.</summary>
     Task FlushAsync(CancellationToken ct);
 

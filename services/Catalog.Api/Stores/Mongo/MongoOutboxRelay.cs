@@ -24,11 +24,7 @@ public sealed class MongoOutboxRelay(IMongoDatabase database, IConnectionMultipl
         }
 
         var messages = batch.Select(d => d.ToMessage()).ToList();
-        var redisDb = redis.GetDatabase();
-        foreach (var message in messages)
-        {
-            await PublishAsync(redisDb, message);
-        }
+        await PublishAsync(redis.GetDatabase(), messages);
 
         await outbox.UpdateManyAsync(Builders<OutboxDocument>.Filter.In(d => d.Id, batch.Select(d => d.Id)),
             Builders<OutboxDocument>.Update.Set(d => d.SentAt, time.GetUtcNow()), cancellationToken: ct);

@@ -74,6 +74,22 @@ public sealed partial class LuceneEngine : ISearchEngine, IDisposable
         }, ct);
     }
 
+    /// <summary>The flags that change, written under one lock and made visible by one refresh.</summary>
+    public async Task SetInStockAsync(IReadOnlyDictionary<Guid, bool> flags, CancellationToken ct)
+    {
+        var changed = flags
+            .Select(f => Find(new TermQuery(new Term(LuceneFields.Id, f.Key.ToString()))) is { } current && current.InStock != f.Value
+                ? current with { InStock = f.Value }
+                : null)
+            .OfType<SearchDocument>().ToList();
+        if (changed.Count == 0) return;
+        await WriteAsync(g =>
+        {
+            foreach (var document in changed) g.Replace(document);
+            return true;
+        }, ct);
+    }
+
     public Task<SearchDocument?> FindBySkuAsync(string sku, CancellationToken ct) =>
         Task.FromResult(Find(new TermQuery(new Term(LuceneFields.Skus, sku))));
 
