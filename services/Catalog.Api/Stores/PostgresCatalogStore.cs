@@ -216,6 +216,13 @@ public sealed class PostgresCatalogStore(CatalogDb db, TimeProvider time) : ICat
         return matches;
     }
 
+    /// <summary>
+    /// The keyset: rows after the cursor in the page's order, as one row-value comparison — <c>(created_at, id) &lt;
+    /// (@v, @id)</c> — which PostgreSQL turns into an index range. Written as <c>a &lt; v OR (a = v AND id &lt; @id)</c>
+    /// it only filtered an index scan from the first row, so page n read n pages: 42.7 ms at the middle of a million
+    /// products against 0.08 ms (EXPLAIN ANALYZE, 2026-12-03), and a full walk of the catalog (search's reindex) was
+    /// quadratic.
+    /// </summary>
     private static IQueryable<Product> After(IQueryable<Product> query, BrowseQuery q)
     {
         if (q.After is not { } c)
@@ -229,25 +236,25 @@ public sealed class PostgresCatalogStore(CatalogDb db, TimeProvider time) : ICat
             case "price":
             {
                 var v = decimal.Parse(c.Value, CultureInfo.InvariantCulture);
-                return query.Where(p => p.Price > v || (p.Price == v && p.Id.CompareTo(id) > 0));
+                return query.Where(p => EF.Functions.GreaterThan(ValueTuple.Create(p.Price, p.Id), ValueTuple.Create(v, id)));
             }
 
             case "-price":
             {
                 var v = decimal.Parse(c.Value, CultureInfo.InvariantCulture);
-                return query.Where(p => p.Price < v || (p.Price == v && p.Id.CompareTo(id) < 0));
+                return query.Where(p => EF.Functions.LessThan(ValueTuple.Create(p.Price, p.Id), ValueTuple.Create(v, id)));
             }
 
             case "newest":
             {
                 var v = new DateTimeOffset(long.Parse(c.Value, CultureInfo.InvariantCulture), TimeSpan.Zero);
-                return query.Where(p => p.CreatedAt < v || (p.CreatedAt == v && p.Id.CompareTo(id) < 0));
+                return query.Where(p => EF.Functions.LessThan(ValueTuple.Create(p.CreatedAt, p.Id), ValueTuple.Create(v, id)));
             }
 
             default:
             {
                 var v = c.Value;
-                return query.Where(p => string.Compare(p.Name, v) > 0 || (p.Name == v && p.Id.CompareTo(id) > 0));
+                return query.Where(p => EF.Functions.GreaterThan(ValueTuple.Create(p.Name, p.Id), ValueTuple.Create(v, id)));
             }
         }
     }
