@@ -56,5 +56,5 @@ public interface ICatalogStore
     Task<long> CountAsync(CancellationToken ct);
 
     /// <summary>Bulk load for seeding: no events (search rebuilds its index from the catalog).</summary>
-    Task InsertManyAsync(IReadOnlyList<ProductResponse> products, CancellationToken ct);
+    Task InsertManyAsync(IEnumerable<ProductResponse> products, CancellationToken ct);
 }

@@ -19,7 +19,21 @@ public sealed class SearchIndexer(ISearchEngine engine, StockBook stock)
         }
 
         var document = SearchDocument.From(product, inStock: false);
-        return await engine.UpsertAsync(document with { InStock = await stock.AnyAvailableAsync(document.Skus) }, ct);
+        var inStock = await stock.AnyAvailableAsync(document.Skus);
+        if (!await engine.UpsertAsync(document with { InStock = inStock }, ct))
+        {
+            return false;
+        }
+
+        // The stock consumer runs beside this one: it writes the level and then looks for the product; this writes the
+        // product and then looks at the levels again. Whichever goes second sees the other's write, so a stock event
+        // handled while the product was being indexed is never lost (it was, once in a full test run).
+        if (await stock.AnyAvailableAsync(document.Skus) is var now && now != inStock)
+        {
+            await engine.SetInStockAsync(document.Id, now, ct);
+        }
+
+        return true;
     }
 
     public Task<bool> RemoveAsync(ProductDeleted deleted, CancellationToken ct) => engine.DeleteAsync(deleted.ProductId, deleted.Version, ct);

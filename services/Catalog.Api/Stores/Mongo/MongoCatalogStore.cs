@@ -84,10 +84,14 @@ public sealed class MongoCatalogStore(IMongoDatabase database, TimeProvider time
 
     public Task<long> CountAsync(CancellationToken ct) => Products.CountDocumentsAsync(FilterDefinition<ProductDocument>.Empty, cancellationToken: ct);
 
-    public Task InsertManyAsync(IReadOnlyList<ProductResponse> products, CancellationToken ct) =>
-        products.Count == 0
-            ? Task.CompletedTask
-            : Products.InsertManyAsync(products.Select(ProductDocument.From), new InsertManyOptions { IsOrdered = false }, ct);
+    /// <summary>In chunks, so a million generated products are never all in memory at once.</summary>
+    public async Task InsertManyAsync(IEnumerable<ProductResponse> products, CancellationToken ct)
+    {
+        foreach (var chunk in products.Chunk(10_000))
+        {
+            await Products.InsertManyAsync(chunk.Select(ProductDocument.From), new InsertManyOptions { IsOrdered = false }, ct);
+        }
+    }
 
     /// <summary>
     /// Runs the change and, when it saved, adds its event to the outbox — both committed or neither.
